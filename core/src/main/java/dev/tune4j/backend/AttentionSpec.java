@@ -1,0 +1,31 @@
+package dev.tune4j.backend;
+
+/**
+ * Shape and masking of one scaled-dot-product attention call over a key/value buffer.
+ *
+ * <p>Keys and values live in buffers laid out [batch, kvCapacity, kvHeads * headDim]; the first
+ * {@code kvLen} slots of each row are used. Query token {@code t} of a row sits at buffer slot
+ * {@code past + t}: it sees slots {@code j <= past + t} whose {@code mask[b][j]} is 1 and, with a
+ * sliding window, only those with {@code past + t - j < slidingWindow} (as transformers' Mistral
+ * and Qwen2 masks do, by cache slot).
+ *
+ * @param mask [batch][>= kvLen] with 1 for real tokens and 0 for padding; null means all 1
+ * @param slidingWindow 0 for none
+ */
+public record AttentionSpec(int batch, int qLen, int past, int kvCapacity, int heads, int kvHeads,
+                            int headDim, float scale, int[][] mask, int slidingWindow) {
+    public AttentionSpec {
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException("num_attention_heads " + heads
+                    + " is not a multiple of num_key_value_heads " + kvHeads);
+        }
+        if (past + qLen > kvCapacity) {
+            throw new IllegalArgumentException("kv buffer of " + kvCapacity + " slots cannot hold " + (past + qLen));
+        }
+    }
+
+    /** Number of key/value slots attended over. */
+    public int kvLen() {
+        return past + qLen;
+    }
+}

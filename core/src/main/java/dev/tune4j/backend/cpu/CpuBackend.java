@@ -1,0 +1,320 @@
+package dev.tune4j.backend.cpu;
+
+import dev.tune4j.backend.AttentionSpec;
+import dev.tune4j.backend.Backend;
+import dev.tune4j.tensor.Tensor;
+import java.util.stream.IntStream;
+
+/**
+ * The pure-Java backend: eager F32 compute on the heap, weights read in place from memory-mapped
+ * checkpoints. Matrix products go through {@link Gemm}.
+ */
+public final class CpuBackend implements Backend {
+    /** The shared instance; the backend holds no per-call state. */
+    public static final CpuBackend INSTANCE = new CpuBackend();
+
+    private CpuBackend() {}
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    private static void parallelFor(int n, java.util.function.IntConsumer body) {
+        if (n <= 1) {
+            for (int i = 0; i < n; i++) {
+                body.accept(i);
+            }
+        } else {
+            IntStream.range(0, n).parallel().forEach(body);
+        }
+    }
+
+    @Override
+    public Tensor embedding(Tensor table, int[] ids) {
+        int vocab = table.dim(0);
+        int h = table.dim(1);
+        float[] out = new float[ids.length * h];
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            if (id < 0 || id >= vocab) {
+                throw new IndexOutOfBoundsException("token id " + id + " outside the vocabulary of " + vocab);
+            }
+            if (table.isHeapF32()) {
+                System.arraycopy(table.data(), id * h, out, i * h, h);
+            } else {
+                long base = (long) id * h;
+                for (int j = 0; j < h; j++) {
+                    out[i * h + j] = table.getFloat(base + j);
+                }
+            }
+        }
+        return Tensor.of(out, ids.length, h);
+    }
+
+    @Override
+    public Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        int n = x.dim(0);
+        int in = x.dim(1);
+        int out = weight.dim(0);
+        float[] y = new float[n * out];
+        Gemm.linear(x.data(), 0, n, in, weight, y, 0);
+        if (bias != null) {
+            addRowBias(y, n, out, bias.toF32().data());
+        }
+        return Tensor.of(y, n, out);
+    }
+
+    @Override
+    public Tensor conv1d(Tensor x, Tensor weight, Tensor bias) {
+        int n = x.dim(0);
+        int in = x.dim(1);
+        int out = weight.dim(1);
+        if (weight.dim(0) != in) {
+            throw new IllegalArgumentException("Conv1D weight " + weight + " does not take inputs of width " + in);
+        }
+        float[] y = new float[n * out];
+        Gemm.sgemm(false, false, n, out, in, 1f, x.data(), 0, in, weight.toF32().data(), 0, out, 0f, y, 0, out);
+        if (bias != null) {
+            addRowBias(y, n, out, bias.toF32().data());
+        }
+        return Tensor.of(y, n, out);
+    }
+
+    private static void addRowBias(float[] y, int n, int width, float[] b) {
+        for (int i = 0; i < n; i++) {
+            int off = i * width;
+            for (int j = 0; j < width; j++) {
+                y[off + j] += b[j];
+            }
+        }
+    }
+
+    @Override
+    public Tensor add(Tensor a, Tensor b) {
+        float[] x = a.data();
+        float[] y = b.data();
+        if (x.length != y.length) {
+            throw new IllegalArgumentException("add: " + a + " and " + b + " differ in size");
+        }
+        float[] out = new float[x.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[i] + y[i];
+        }
+        return Tensor.of(out, a.shape());
+    }
+
+    @Override
+    public Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+        int n = x.dim(0);
+        int h = x.dim(1);
+        float[] in = x.data();
+        float[] w = weight.toF32().data();
+        float[] out = new float[in.length];
+        parallelFor(n, i -> {
+            int off = i * h;
+            float ss = 0f;
+            for (int j = 0; j < h; j++) {
+                float v = in[off + j];
+                ss += v * v;
+            }
+            float r = (float) (1.0 / Math.sqrt(ss / h + eps));
+            for (int j = 0; j < h; j++) {
+                out[off + j] = w[j] * (in[off + j] * r);
+            }
+        });
+        return Tensor.of(out, n, h);
+    }
+
+    @Override
+    public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
+        int n = x.dim(0);
+        int h = x.dim(1);
+        float[] in = x.data();
+        float[] w = weight.toF32().data();
+        float[] b = bias == null ? null : bias.toF32().data();
+        float[] out = new float[in.length];
+        parallelFor(n, i -> {
+            int off = i * h;
+            float sum = 0f;
+            for (int j = 0; j < h; j++) {
+                sum += in[off + j];
+            }
+            float mean = sum / h;
+            float var = 0f;
+            for (int j = 0; j < h; j++) {
+                float d = in[off + j] - mean;
+                var += d * d;
+            }
+            float r = (float) (1.0 / Math.sqrt(var / h + eps));
+            for (int j = 0; j < h; j++) {
+                float v = (in[off + j] - mean) * r * w[j];
+                out[off + j] = b == null ? v : v + b[j];
+            }
+        });
+        return Tensor.of(out, n, h);
+    }
+
+    @Override
+    public Tensor swiglu(Tensor gate, Tensor up) {
+        float[] g = gate.data();
+        float[] u = up.data();
+        float[] out = new float[g.length];
+        for (int i = 0; i < g.length; i++) {
+            float v = g[i];
+            out[i] = v / (1f + (float) Math.exp(-v)) * u[i];
+        }
+        return Tensor.of(out, gate.shape());
+    }
+
+    @Override
+    public Tensor activation(Tensor x, String name) {
+        float[] in = x.data();
+        float[] out = new float[in.length];
+        switch (name) {
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> {
+                final float c = (float) Math.sqrt(2.0 / Math.PI);
+                for (int i = 0; i < in.length; i++) {
+                    float v = in[i];
+                    out[i] = 0.5f * v * (1f + (float) Math.tanh(c * (v + 0.044715f * v * v * v)));
+                }
+            }
+            case "gelu" -> {
+                for (int i = 0; i < in.length; i++) {
+                    double v = in[i];
+                    out[i] = (float) (0.5 * v * (1.0 + Erf.erf(v / Math.sqrt(2.0))));
+                }
+            }
+            case "silu", "swish" -> {
+                for (int i = 0; i < in.length; i++) {
+                    float v = in[i];
+                    out[i] = v / (1f + (float) Math.exp(-v));
+                }
+            }
+            case "relu" -> {
+                for (int i = 0; i < in.length; i++) {
+                    out[i] = Math.max(0f, in[i]);
+                }
+            }
+            default -> throw new IllegalArgumentException("unsupported activation '" + name
+                    + "'; supported: gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, silu, swish, relu");
+        }
+        return Tensor.of(out, x.shape());
+    }
+
+    @Override
+    public Tensor rope(Tensor x, int heads, Tensor cos, Tensor sin) {
+        int n = x.dim(0);
+        int width = x.dim(1);
+        int d = width / heads;
+        int half = d / 2;
+        float[] in = x.data();
+        float[] c = cos.data();
+        float[] s = sin.data();
+        float[] out = new float[in.length];
+        for (int i = 0; i < n; i++) {
+            int row = i * width;
+            int tab = i * half;
+            for (int h = 0; h < heads; h++) {
+                int off = row + h * d;
+                for (int j = 0; j < half; j++) {
+                    float x1 = in[off + j];
+                    float x2 = in[off + j + half];
+                    float cj = c[tab + j];
+                    float sj = s[tab + j];
+                    out[off + j] = x1 * cj - x2 * sj;
+                    out[off + j + half] = x2 * cj + x1 * sj;
+                }
+            }
+        }
+        return Tensor.of(out, n, width);
+    }
+
+    @Override
+    public Tensor attention(Tensor q, float[] keys, float[] values, AttentionSpec spec) {
+        int b = spec.batch();
+        int t = spec.qLen();
+        int heads = spec.heads();
+        int d = spec.headDim();
+        int rep = heads / spec.kvHeads();
+        int s = spec.kvLen();
+        int qWidth = heads * d;
+        int kvWidth = spec.kvHeads() * d;
+        float[] qd = q.data();
+        float[] out = new float[b * t * qWidth];
+        parallelFor(b * heads, task -> {
+            int row = task / heads;
+            int h = task % heads;
+            int kvh = h / rep;
+            float[] scores = new float[t * s];
+            int kvBase = row * spec.kvCapacity() * kvWidth + kvh * d;
+            // scores[t, s] = Q_h [t, d] . K_h [s, d]^T
+            Gemm.sgemm(false, true, t, s, d, spec.scale(), qd, row * t * qWidth + h * d, qWidth,
+                    keys, kvBase, kvWidth, 0f, scores, 0, s);
+            int[] mask = spec.mask() == null ? null : spec.mask()[row];
+            for (int i = 0; i < t; i++) {
+                int qSlot = spec.past() + i;
+                int off = i * s;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < s; j++) {
+                    boolean visible = j <= qSlot && (mask == null || mask[j] != 0)
+                            && (spec.slidingWindow() <= 0 || qSlot - j < spec.slidingWindow());
+                    if (!visible) {
+                        scores[off + j] = Float.NEGATIVE_INFINITY;
+                    } else if (scores[off + j] > max) {
+                        max = scores[off + j];
+                    }
+                }
+                if (max == Float.NEGATIVE_INFINITY) {
+                    // A query that sees nothing (a padding slot): its output is never used; keep it finite.
+                    java.util.Arrays.fill(scores, off, off + s, 0f);
+                    continue;
+                }
+                float sum = 0f;
+                for (int j = 0; j < s; j++) {
+                    float e = scores[off + j] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(scores[off + j] - max);
+                    scores[off + j] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                for (int j = 0; j < s; j++) {
+                    scores[off + j] *= inv;
+                }
+            }
+            // out_h [t, d] = P [t, s] . V_h [s, d]
+            Gemm.sgemm(false, false, t, d, s, 1f, scores, 0, s, values, kvBase, kvWidth, 0f,
+                    out, row * t * qWidth + h * d, qWidth);
+        });
+        return Tensor.of(out, b * t, qWidth);
+    }
+
+    @Override
+    public float crossEntropy(Tensor logits, int[] labels) {
+        int n = logits.dim(0);
+        int v = logits.dim(1);
+        float[] x = logits.data();
+        double total = 0;
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            int label = labels[i];
+            if (label == -100) {
+                continue;
+            }
+            if (label < 0 || label >= v) {
+                throw new IndexOutOfBoundsException("label " + label + " outside the vocabulary of " + v);
+            }
+            int off = i * v;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < v; j++) {
+                max = Math.max(max, x[off + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < v; j++) {
+                sum += Math.exp(x[off + j] - max);
+            }
+            total += Math.log(sum) + max - x[off + label];
+            count++;
+        }
+        return count == 0 ? Float.NaN : (float) (total / count);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.tune4j.models;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tune4j.backend.Backend;
+import dev.tune4j.backend.cpu.CpuBackend;
+import dev.tune4j.models.gpt2.GPT2LMHeadModel;
+import dev.tune4j.models.llama.LlamaForCausalLM;
+import dev.tune4j.models.llama.MistralForCausalLM;
+import dev.tune4j.models.llama.Qwen2ForCausalLM;
+import dev.tune4j.nn.RandomWeights;
+import dev.tune4j.nn.WeightPath;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * transformers' {@code AutoModelForCausalLM}: picks the architecture from config.json's
+ * {@code model_type} and loads the weights.
+ *
+ * <pre>{@code
+ * // transformers: model = AutoModelForCausalLM.from_pretrained("path/to/model")
+ * try (CausalLM model = AutoModelForCausalLM.fromPretrained(Path.of("path/to/model"))) { ... }
+ * }</pre>
+ */
+public final class AutoModelForCausalLM {
+    private static final Logger LOG = LoggerFactory.getLogger(AutoModelForCausalLM.class);
+
+    private AutoModelForCausalLM() {}
+
+    /** Loads a model folder (config.json + safetensors weights) with default options. */
+    public static CausalLM fromPretrained(Path dir) {
+        return fromPretrained(dir, LoadOptions.defaults());
+    }
+
+    /** Loads a local model folder given as a path string. */
+    public static CausalLM fromPretrained(String idOrPath, LoadOptions options) {
+        Path p = Path.of(idOrPath);
+        if (!Files.isDirectory(p)) {
+            throw new IllegalArgumentException("'" + idOrPath + "' is not a local model folder (no directory at "
+                    + p.toAbsolutePath() + "); hub downloads are not available in this build");
+        }
+        return fromPretrained(p, options);
+    }
+
+    /** Loads a model folder with options (dtype, backend). */
+    public static CausalLM fromPretrained(Path dir, LoadOptions options) {
+        ModelConfig config = AutoConfig.fromPretrained(dir);
+        if (options.quantizationConfig() != null) {
+            throw new IllegalArgumentException("quantization_config " + options.quantizationConfig().quantMethod()
+                    + " needs the tune4j-quant module's loader");
+        }
+        Backend backend = backendFor(options);
+        CheckpointWeights weights = new CheckpointWeights(dir, options.torchDtype(), basePrefix(config));
+        PreTrainedCausalLM model;
+        try {
+            model = build(config, WeightPath.root(weights), backend);
+        } catch (RuntimeException e) {
+            weights.close();
+            throw e;
+        }
+        model.closeWith(weights);
+        Set<String> unused = weights.unused();
+        unused.removeIf(k -> k.endsWith(".attn.bias") || k.endsWith(".attn.masked_bias") || k.endsWith("rotary_emb.inv_freq"));
+        if (!unused.isEmpty()) {
+            LOG.warn("Some weights of {} were not used: {}", dir, unused);
+        }
+        Path gen = dir.resolve("generation_config.json");
+        if (Files.isRegularFile(gen)) {
+            try {
+                model.generationConfigJson((ObjectNode) new ObjectMapper().readTree(gen.toFile()));
+            } catch (IOException | ClassCastException e) {
+                throw new IllegalArgumentException(gen + ": not a JSON object: " + e.getMessage(), e);
+            }
+        }
+        return model;
+    }
+
+    /** A randomly initialised model of {@code config} (transformers: from_config + a seed). */
+    public static CausalLM fromConfig(ModelConfig config, long seed) {
+        return build(config, WeightPath.root(new RandomWeights(seed, config.initializerRange())), CpuBackend.INSTANCE);
+    }
+
+    /** Builds the architecture for {@code config} over any weight source. */
+    public static PreTrainedCausalLM build(ModelConfig config, WeightPath root, Backend backend) {
+        return switch (config) {
+            case LlamaConfig c when "mistral".equals(c.modelType()) -> new MistralForCausalLM(c, root, backend);
+            case LlamaConfig c when "qwen2".equals(c.modelType()) -> new Qwen2ForCausalLM(c, root, backend);
+            case LlamaConfig c -> new LlamaForCausalLM(c, root, backend);
+            case Gpt2Config c -> new GPT2LMHeadModel(c, root, backend);
+        };
+    }
+
+    private static String basePrefix(ModelConfig config) {
+        return config instanceof Gpt2Config ? "transformer" : "model";
+    }
+
+    private static Backend backendFor(LoadOptions options) {
+        return switch (options.backend()) {
+            case "cpu" -> CpuBackend.INSTANCE;
+            default -> throw new IllegalArgumentException("unknown backend " + options.backend());
+        };
+    }
+}

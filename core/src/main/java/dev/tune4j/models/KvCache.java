@@ -1,0 +1,87 @@
+package dev.tune4j.models;
+
+import dev.tune4j.tensor.Tensor;
+
+/**
+ * Keys and values of every layer for a batch, [batch, capacity, kvHeads * headDim] per layer,
+ * grown by doubling. Slot {@code j} of a row holds the token fed at step j (padding included).
+ */
+public final class KvCache {
+    private final int batch;
+    private final int width;
+    private final float[][] keys;
+    private final float[][] values;
+    private int capacity;
+    private int length;
+
+    public KvCache(int layers, int batch, int width, int initialCapacity) {
+        this.batch = batch;
+        this.width = width;
+        this.capacity = Math.max(1, initialCapacity);
+        this.keys = new float[layers][];
+        this.values = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            keys[l] = new float[batch * capacity * width];
+            values[l] = new float[batch * capacity * width];
+        }
+    }
+
+    /** Slots filled so far. */
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public float[] keys(int layer) {
+        return keys[layer];
+    }
+
+    public float[] values(int layer) {
+        return values[layer];
+    }
+
+    /** Makes room for {@code n} more slots. */
+    public void reserve(int n) {
+        int needed = length + n;
+        if (needed <= capacity) {
+            return;
+        }
+        int newCap = Math.max(needed, capacity * 2);
+        for (int l = 0; l < keys.length; l++) {
+            keys[l] = grow(keys[l], newCap);
+            values[l] = grow(values[l], newCap);
+        }
+        capacity = newCap;
+    }
+
+    private float[] grow(float[] old, int newCap) {
+        float[] out = new float[batch * newCap * width];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(old, b * capacity * width, out, b * newCap * width, length * width);
+        }
+        return out;
+    }
+
+    /** Writes the new keys/values [batch * n, width] of one layer at slots length..length+n-1. */
+    public void write(int layer, Tensor k, Tensor v, int n) {
+        float[] kd = k.data();
+        float[] vd = v.data();
+        for (int b = 0; b < batch; b++) {
+            int dst = (b * capacity + length) * width;
+            System.arraycopy(kd, b * n * width, keys[layer], dst, n * width);
+            System.arraycopy(vd, b * n * width, values[layer], dst, n * width);
+        }
+    }
+
+    /** Marks {@code n} slots as filled, after every layer has written them. */
+    public void advance(int n) {
+        length += n;
+    }
+}

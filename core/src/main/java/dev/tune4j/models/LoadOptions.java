@@ -1,0 +1,83 @@
+package dev.tune4j.models;
+
+import dev.tune4j.tensor.DType;
+import java.util.Locale;
+
+/**
+ * Keyword arguments of {@code from_pretrained}, as a builder.
+ *
+ * <pre>{@code
+ * var opts = LoadOptions.builder().torchDtype(DType.BF16).build();
+ * // transformers: AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)
+ * }</pre>
+ *
+ * @param backend {@code "cpu"} (pure Java)
+ * @param device {@code "cpu"}
+ * @param torchDtype the dtype weights are held in; null keeps what the checkpoint stores
+ *     ({@code torch_dtype="auto"}). Compute is float32 either way.
+ * @param revision hub revision (branch, tag or commit)
+ * @param quantizationConfig e.g. a BitsAndBytesConfig from the quant module, or null
+ */
+public record LoadOptions(String backend, String device, DType torchDtype, String revision,
+                          QuantizationConfig quantizationConfig) {
+    public LoadOptions {
+        backend = backend == null ? "cpu" : backend.toLowerCase(Locale.ROOT);
+        device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
+        if (!backend.equals("cpu")) {
+            throw new IllegalArgumentException("backend '" + backend + "' is not available; available: cpu");
+        }
+        if (!device.equals("cpu")) {
+            throw new IllegalArgumentException("device '" + device + "' is not available with the cpu backend");
+        }
+        if (torchDtype != null && torchDtype != DType.F32 && torchDtype != DType.F16 && torchDtype != DType.BF16) {
+            throw new IllegalArgumentException("torch_dtype must be float32, float16 or bfloat16, not " + torchDtype);
+        }
+    }
+
+    /** Defaults: cpu, weights as stored. */
+    public static LoadOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder of {@link LoadOptions}. */
+    public static final class Builder {
+        private String backend = "cpu";
+        private String device = "cpu";
+        private DType torchDtype;
+        private String revision = "main";
+        private QuantizationConfig quantizationConfig;
+
+        public Builder backend(String b) {
+            this.backend = b;
+            return this;
+        }
+
+        public Builder device(String d) {
+            this.device = d;
+            return this;
+        }
+
+        public Builder torchDtype(DType d) {
+            this.torchDtype = d;
+            return this;
+        }
+
+        public Builder revision(String r) {
+            this.revision = r;
+            return this;
+        }
+
+        public Builder quantizationConfig(QuantizationConfig q) {
+            this.quantizationConfig = q;
+            return this;
+        }
+
+        public LoadOptions build() {
+            return new LoadOptions(backend, device, torchDtype, revision, quantizationConfig);
+        }
+    }
+}

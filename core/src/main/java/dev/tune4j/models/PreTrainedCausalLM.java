@@ -1,0 +1,222 @@
+package dev.tune4j.models;
+
+import dev.tune4j.backend.Backend;
+import dev.tune4j.nn.Module;
+import dev.tune4j.tensor.Tensor;
+import dev.tune4j.io.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every architecture shares: input validation, default positions, the KV cache, hidden
+ * states, the shifted loss. An architecture supplies {@link #run}, one pass over new tokens.
+ */
+public abstract class PreTrainedCausalLM extends Module implements CausalLM {
+    protected final Backend backend;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    protected PreTrainedCausalLM(Backend backend) {
+        this.backend = backend;
+    }
+
+    @Override
+    public Module module() {
+        return this;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Registers something (a mapped checkpoint) to close with the model. */
+    public final void closeWith(AutoCloseable resource) {
+        resources.add(resource);
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("failed to release " + r, e);
+            }
+        }
+        resources.clear();
+    }
+
+    /** The generation_config.json written beside the weights: what was loaded, or one derived from the config. */
+    private com.fasterxml.jackson.databind.node.ObjectNode generationConfigJson;
+
+    /** Sets the generation_config.json content that {@link #savePretrained} writes. */
+    public final void generationConfigJson(com.fasterxml.jackson.databind.node.ObjectNode json) {
+        this.generationConfigJson = json;
+    }
+
+    /**
+     * Writes the model as transformers' {@code save_pretrained} does: config.json and
+     * generation_config.json ({@code json.dumps(indent=2, sort_keys=True)}), and the weights in
+     * model.safetensors, or in shards with an index past {@code maxShardBytes}.
+     */
+    public void savePretrained(Path dir, long maxShardBytes) {
+        try {
+            Files.createDirectories(dir);
+            ModelFiles.writeJsonAtomically(dir.resolve("config.json"), config().toJson());
+            ModelFiles.writeJsonAtomically(dir.resolve("generation_config.json"),
+                    generationConfigJson != null ? generationConfigJson : ModelFiles.generationConfigFrom(config()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the model to " + dir, e);
+        }
+        SafetensorsWriter.writeSharded(dir, stateDict(), Map.of("format", "pt"), maxShardBytes);
+    }
+
+    @Override
+    public void savePretrained(Path dir) {
+        savePretrained(dir, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+    }
+
+    /** Width of one token's keys (kv heads x head dim). */
+    protected abstract int kvWidth();
+
+    /**
+     * Runs new tokens through the model.
+     *
+     * @param ids flat [batch * seq] ids
+     * @param positions flat [batch * seq] position ids
+     * @param mask [batch][cache.length() + seq] or null
+     * @param cache keys/values so far; the new ones are appended
+     * @param lastOnly compute logits for the last position of each row only
+     * @return logits [batch * seq (or batch), vocab] and, on request, the hidden states
+     */
+    protected abstract Pass run(int[] ids, int batch, int seq, int[] positions, int[][] mask, KvCache cache,
+                                boolean hidden, boolean lastOnly);
+
+    /** Result of {@link #run}. */
+    public record Pass(Tensor logits, List<Tensor> hiddenStates) {}
+
+    /** A fresh cache for {@code batch} rows. */
+    public KvCache newCache(int batch, int capacity) {
+        return new KvCache(config().numHiddenLayers(), batch, kvWidth(), capacity);
+    }
+
+    @Override
+    public CausalLMOutput forward(ForwardArgs a) {
+        int[][] ids = a.inputIds();
+        int batch = ids.length;
+        if (batch == 0) {
+            throw new IllegalArgumentException("input_ids has no rows");
+        }
+        int seq = ids[0].length;
+        if (seq == 0) {
+            throw new IllegalArgumentException("input_ids rows are empty");
+        }
+        checkRect("input_ids", ids, batch, seq);
+        if (a.attentionMask() != null) {
+            checkRect("attention_mask", a.attentionMask(), batch, seq);
+        }
+        if (a.positionIds() != null) {
+            checkRect("position_ids", a.positionIds(), batch, seq);
+        }
+        if (a.labels() != null) {
+            checkRect("labels", a.labels(), batch, seq);
+        }
+        int[] flat = flatten(ids);
+        int[] pos = a.positionIds() != null ? flatten(a.positionIds()) : defaultPositions(batch, seq, 0);
+        KvCache cache = newCache(batch, seq);
+        Pass p = run(flat, batch, seq, pos, a.attentionMask(), cache, a.outputHiddenStates(), false);
+        int vocab = p.logits().dim(1);
+        Tensor logits = p.logits().reshape(batch, seq, vocab);
+        Float loss = null;
+        if (a.labels() != null) {
+            int[] shifted = new int[batch * seq];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < seq; t++) {
+                    shifted[b * seq + t] = t + 1 < seq ? a.labels()[b][t + 1] : -100;
+                }
+            }
+            loss = backend.crossEntropy(p.logits(), shifted);
+        }
+        Tensor hidden = null;
+        if (a.outputHiddenStates()) {
+            int h = p.hiddenStates().get(0).dim(1);
+            float[] all = new float[p.hiddenStates().size() * batch * seq * h];
+            int off = 0;
+            for (Tensor t : p.hiddenStates()) {
+                float[] d = t.data();
+                System.arraycopy(d, 0, all, off, d.length);
+                off += d.length;
+            }
+            hidden = Tensor.of(all, p.hiddenStates().size(), batch, seq, h);
+        }
+        return new CausalLMOutput(logits, loss, hidden);
+    }
+
+    /**
+     * Feeds new tokens [batch][n] into {@code cache} and returns the last position's logits per
+     * row, [batch][vocab]: one step of generation.
+     */
+    public float[][] step(KvCache cache, int[][] tokens, int[][] positionIds, int[][] attentionMask) {
+        int batch = tokens.length;
+        int n = tokens[0].length;
+        checkRect("tokens", tokens, batch, n);
+        checkRect("position_ids", positionIds, batch, n);
+        if (attentionMask != null) {
+            checkRect("attention_mask", attentionMask, batch, cache.length() + n);
+        }
+        Pass p = run(flatten(tokens), batch, n, flatten(positionIds), attentionMask, cache, false, true);
+        int vocab = p.logits().dim(1);
+        float[] d = p.logits().data();
+        float[][] out = new float[batch][vocab];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(d, b * vocab, out[b], 0, vocab);
+        }
+        return out;
+    }
+
+    protected static int[] defaultPositions(int batch, int seq, int past) {
+        int[] pos = new int[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < seq; t++) {
+                pos[b * seq + t] = past + t;
+            }
+        }
+        return pos;
+    }
+
+    protected static int[] flatten(int[][] rows) {
+        int cols = rows[0].length;
+        int[] out = new int[rows.length * cols];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, out, r * cols, cols);
+        }
+        return out;
+    }
+
+    private static void checkRect(String name, int[][] m, int rows, int cols) {
+        if (m.length != rows) {
+            throw new IllegalArgumentException(name + " has " + m.length + " rows, expected " + rows);
+        }
+        for (int r = 0; r < rows; r++) {
+            if (m[r] == null || m[r].length != cols) {
+                throw new IllegalArgumentException(name + " row " + r + " has length "
+                        + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
+            }
+        }
+    }
+
+    /** Picks rows [b * seq + seq - 1] of x [batch * seq, w]: the last position of each row. */
+    protected static Tensor lastPositions(Tensor x, int batch, int seq) {
+        int w = x.dim(1);
+        float[] d = x.data();
+        float[] out = new float[batch * w];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(d, (b * seq + seq - 1) * w, out, b * w, w);
+        }
+        return Tensor.of(out, batch, w);
+    }
+}
