@@ -1,0 +1,56 @@
+package dev.tune4j.io.safetensors;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Writes a file through a temporary sibling and an atomic rename, so readers never see half a file. */
+final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Fills a channel positioned at 0. */
+    @FunctionalInterface
+    interface Body {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Writes {@code target} atomically: the temporary file lives in the same folder (a rename
+     * across file systems is not atomic) and is removed if anything fails. Replacing a file that
+     * is memory-mapped elsewhere is safe: the old mapping keeps the old data.
+     */
+    static void write(Path target, Body body) {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        Path temp = null;
+        try {
+            Files.createDirectories(dir);
+            temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.writeTo(channel);
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+        } catch (IOException e) {
+            throw new SafetensorsException(target + ": cannot write: " + e, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // The original failure matters more than a leftover temporary file.
+                }
+            }
+        }
+    }
+}
