@@ -9,11 +9,27 @@ package dev.tune4j.backend;
  * sliding window, only those with {@code past + t - j < slidingWindow} (as transformers' Mistral
  * and Qwen2 masks do, by cache slot).
  *
+ * <p>A query that sees no key at all (a padding slot before any real token) gets the output
+ * transformers' eager attention gives it, because a loss over left-padded batches still reads
+ * the logits there: masked scores are {@code finfo.min}, not -inf, so its softmax is uniform over
+ * the keys whose score is exactly {@code finfo.min} ({@link MaskedRows}).
+ *
  * @param mask [batch][>= kvLen] with 1 for real tokens and 0 for padding; null means all 1
  * @param slidingWindow 0 for none
  */
 public record AttentionSpec(int batch, int qLen, int past, int kvCapacity, int heads, int kvHeads,
-                            int headDim, float scale, int[][] mask, int slidingWindow) {
+                            int headDim, float scale, int[][] mask, int slidingWindow, MaskedRows maskedRows) {
+    /** What a query that sees no key attends to, following the transformers mask of each family. */
+    public enum MaskedRows {
+        /** Llama, Mistral, Qwen2: one additive finfo.min mask, so every key slot equally. */
+        ALL_KEYS,
+        /**
+         * GPT-2: causal positions replaced by finfo.min and padding then adds finfo.min again, so
+         * future padding keys reach -inf and drop out; the rest share the weight equally.
+         */
+        GPT2
+    }
+
     public AttentionSpec {
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("num_attention_heads " + heads

@@ -107,6 +107,18 @@ public final class PythonJson {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
+    /** The nearest decimal with the fewest digits that reads back as {@code v} (what repr picks). */
+    private static BigDecimal shortest(double v) {
+        BigDecimal exact = new BigDecimal(v);
+        for (int p = 1; p < 17; p++) {
+            BigDecimal r = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+            if (r.doubleValue() == v) {
+                return r.stripTrailingZeros();
+            }
+        }
+        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    }
+
     /** A JSON string literal with ensure_ascii escaping. */
     public static void quote(StringBuilder sb, String s) {
         sb.append('"');
@@ -147,7 +159,7 @@ public final class PythonJson {
         if (v == 0) {
             return (1 / v < 0) ? "-0.0" : "0.0";
         }
-        BigDecimal bd = new BigDecimal(Double.toString(Math.abs(v))).stripTrailingZeros();
+        BigDecimal bd = shortest(Math.abs(v));
         String digits = bd.unscaledValue().toString();
         int exp = digits.length() - 1 - bd.scale();        // decimal exponent of the first digit
         StringBuilder sb = new StringBuilder(v < 0 ? "-" : "");

@@ -57,10 +57,11 @@ class DTypeTest {
 
     @Test
     void tensorConversionsRoundTrip() {
-        float[] v = {0f, 1f, -2.5f, 3.140625f, 65504f};
+        float[] v = {0f, 1f, -2.5f, 3.140625f, 65280f};           // all exactly representable in bf16 and f16
         Tensor t = Tensor.of(v, 5);
-        assertArrayEquals(v, t.to(DType.BF16).toFloatArray());   // all exactly representable in bf16
+        assertArrayEquals(v, t.to(DType.BF16).toFloatArray());
         assertArrayEquals(v, t.to(DType.F16).toFloatArray());
+        assertEquals(65536f, Tensor.of(new float[] {65504f}, 1).to(DType.BF16).getFloat(0)); // f16 max rounds up in bf16
         Tensor ids = Tensor.ofLongs(new int[][] {{1, 2}, {3, 4}});
         assertArrayEquals(new long[] {1, 2, 3, 4}, ids.toLongArray());
         assertEquals(DType.I64, ids.dtype());

@@ -266,8 +266,7 @@ public final class CpuBackend implements Backend {
                     }
                 }
                 if (max == Float.NEGATIVE_INFINITY) {
-                    // A query that sees nothing (a padding slot): its output is never used; keep it finite.
-                    java.util.Arrays.fill(scores, off, off + s, 0f);
+                    uniformOverMaskedKeys(scores, off, s, qSlot, mask, spec.maskedRows());
                     continue;
                 }
                 float sum = 0f;
@@ -286,6 +285,21 @@ public final class CpuBackend implements Backend {
                     out, row * t * qWidth + h * d, qWidth);
         });
         return Tensor.of(out, b * t, qWidth);
+    }
+
+    /** The weights transformers gives a query that sees no key (see AttentionSpec.MaskedRows). */
+    private static void uniformOverMaskedKeys(float[] p, int off, int s, int qSlot, int[] mask,
+                                              AttentionSpec.MaskedRows policy) {
+        int count = 0;
+        for (int j = 0; j < s; j++) {
+            boolean inSet = policy == AttentionSpec.MaskedRows.ALL_KEYS || j <= qSlot || mask == null || mask[j] != 0;
+            p[off + j] = inSet ? 1f : 0f;
+            count += inSet ? 1 : 0;
+        }
+        float w = 1f / count;
+        for (int j = 0; j < s; j++) {
+            p[off + j] *= w;
+        }
     }
 
     @Override

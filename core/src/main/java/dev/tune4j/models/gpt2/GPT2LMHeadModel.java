@@ -158,7 +158,7 @@ public class GPT2LMHeadModel extends PreTrainedCausalLM {
             cache.write(layer, Tensor.of(k, n, e), Tensor.of(v, n, e), seq);
             int heads = c.numAttentionHeads();
             var spec = new AttentionSpec(batch, seq, cache.length(), cache.capacity(), heads, heads,
-                    e / heads, scale, mask, 0);
+                    e / heads, scale, mask, 0, AttentionSpec.MaskedRows.GPT2);
             Tensor o = backend.attention(Tensor.of(q, n, e), cache.keys(layer), cache.values(layer), spec);
             return child("c_proj", LinearLayer.class).forward(o);
         }

@@ -152,7 +152,7 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             k = backend.rope(k, c.numKeyValueHeads(), cosSin[0], cosSin[1]);
             cache.write(layer, k, v, seq);
             var spec = new AttentionSpec(batch, seq, cache.length(), cache.capacity(), c.numAttentionHeads(),
-                    c.numKeyValueHeads(), c.headDim(), (float) (1.0 / Math.sqrt(c.headDim())), mask, window);
+                    c.numKeyValueHeads(), c.headDim(), (float) (1.0 / Math.sqrt(c.headDim())), mask, window, AttentionSpec.MaskedRows.ALL_KEYS);
             Tensor o = backend.attention(q, cache.keys(layer), cache.values(layer), spec);
             return child("o_proj", LinearLayer.class).forward(o);
         }
