@@ -1,5 +1,9 @@
 package dev.tune4j.models;
 
+import dev.tune4j.generation.GenerationConfig;
+import dev.tune4j.generation.Generator;
+import dev.tune4j.generation.IncrementalDecoder;
+import dev.tune4j.generation.TokenStreamer;
 import dev.tune4j.nn.Module;
 import java.nio.file.Path;
 
@@ -29,6 +33,40 @@ public interface CausalLM extends AutoCloseable {
 
     /** A forward pass with labels (loss) and hidden states on request. */
     CausalLMOutput forward(ForwardArgs args);
+
+    /**
+     * The model's generation_config.json (or the one transformers derives from config.json): the
+     * starting point for {@link #generate}, e.g.
+     * {@code model.generationConfig().toBuilder().maxNewTokens(20).build()}.
+     */
+    GenerationConfig generationConfig();
+
+    /** A fresh KV-cached decoder over this model for {@code batch} rows (capacity is a hint). */
+    IncrementalDecoder newDecoder(int batch, int capacityHint);
+
+    /**
+     * transformers' {@code generate}: each prompt (left padding included) followed by its new
+     * tokens, finished rows filled with the pad id.
+     *
+     * @param attentionMask [batch][len] with 0 on left padding, or null
+     */
+    default int[][] generate(int[][] inputIds, int[][] attentionMask, GenerationConfig config) {
+        return generate(inputIds, attentionMask, config, null);
+    }
+
+    /** {@link #generate(int[][], int[][], GenerationConfig)} with a per-token streaming callback. */
+    default int[][] generate(int[][] inputIds, int[][] attentionMask, GenerationConfig config, TokenStreamer streamer) {
+        int len = inputIds.length == 0 ? 0 : inputIds[0].length;
+        int capacity = len + config.maxNewTokens().orElse(Math.max(1, config.maxLength() - len));
+        try (IncrementalDecoder decoder = newDecoder(inputIds.length, capacity)) {
+            return Generator.generate(decoder, inputIds, attentionMask, config, streamer);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** Writes config.json, generation_config.json and model.safetensors (sharded past 5 GB). */
     void savePretrained(Path dir);

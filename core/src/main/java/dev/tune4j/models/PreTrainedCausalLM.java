@@ -1,6 +1,8 @@
 package dev.tune4j.models;
 
 import dev.tune4j.backend.Backend;
+import dev.tune4j.generation.GenerationConfig;
+import dev.tune4j.generation.IncrementalDecoder;
 import dev.tune4j.nn.Module;
 import dev.tune4j.tensor.Tensor;
 import dev.tune4j.io.safetensors.SafetensorsWriter;
@@ -53,9 +55,27 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     /** The generation_config.json written beside the weights: what was loaded, or one derived from the config. */
     private com.fasterxml.jackson.databind.node.ObjectNode generationConfigJson;
 
-    /** Sets the generation_config.json content that {@link #savePretrained} writes. */
+    /** Sets the generation_config.json content (kept as written, so a save reproduces the file). */
     public final void generationConfigJson(com.fasterxml.jackson.databind.node.ObjectNode json) {
         this.generationConfigJson = json;
+        this.generationConfig = null;
+    }
+
+    private GenerationConfig generationConfig;
+
+    @Override
+    public GenerationConfig generationConfig() {
+        if (generationConfig == null) {
+            var json = generationConfigJson != null ? generationConfigJson : ModelFiles.generationConfigFrom(config());
+            generationConfig = GenerationConfig.fromJson(json.toString());
+        }
+        return generationConfig;
+    }
+
+    @Override
+    public IncrementalDecoder newDecoder(int batch, int capacityHint) {
+        KvCache cache = newCache(batch, capacityHint);
+        return (tokens, positionIds, attentionMask) -> step(cache, tokens, positionIds, attentionMask);
     }
 
     /**
