@@ -42,6 +42,11 @@ final class Goldens {
         }
     }
 
+    /** The peft golden folder (skips the test when absent). */
+    static Path sharedPeft() {
+        return SharedData.require("golden/peft_lora_llama_tiny");
+    }
+
     CausalLM base() {
         return AutoModelForCausalLM.fromPretrained(llama);
     }
