@@ -468,7 +468,7 @@ public final class LoraLinear extends Module implements LinearLayer {
                 List<String> remaining = new ArrayList<>(loraA.names());
                 Collections.sort(remaining);
                 if (!remaining.isEmpty()) {
-                    LOG.warn("Adapter {} was active which is now deleted. Setting active adapter to {}.", name,
+                    LOG.debug("Adapter {} was active which is now deleted. Setting active adapter to {}.", name,
                             remaining.get(0));
                     rest = List.of(remaining.get(0));
                 }

@@ -413,8 +413,12 @@ public final class LoraModel extends Module {
                 newActive = l.activeAdapters();
             }
         }
+        boolean wasActive = activeAdapters.contains(name);
         activeAdapters = newActive == null ? new ArrayList<>() : new ArrayList<>(newActive);
         activeAdapters.retainAll(peftConfig.keySet());
+        if (wasActive && !activeAdapters.isEmpty()) {
+            LOG.warn("Adapter {} was active which is now deleted. Setting active adapter to {}.", name, activeAdapters);
+        }
     }
 
     // ---- merging ----

@@ -34,6 +34,7 @@ final class Goldens {
             mask3 = ints(f.tensor("attention_mask_3"));
             pos3 = ints(f.tensor("position_ids_3"));
             expected.put("logits_1", copy(f.tensor("logits_1")));
+            expected.put("logits_3", copy(f.tensor("logits_3")));
         }
         try (SafetensorsFile f = SafetensorsFile.open(peft.resolve("expected.safetensors"))) {
             for (String k : f.keys()) {
