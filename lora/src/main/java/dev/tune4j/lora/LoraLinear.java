@@ -64,15 +64,17 @@ public final class LoraLinear extends Module implements LinearLayer {
     private String[] rowAdapters;
 
     /**
-     * Wraps {@code base}, which must be a {@link Linear} or a {@link Conv1D} (whose [in, out]
-     * weight makes the layer fan-in-fan-out).
+     * Wraps {@code base}: a {@link Linear}, a {@link Conv1D} (whose [in, out] weight makes the layer
+     * fan-in-fan-out), or another {@link LinearLayer} module such as a 4-bit layer. Forward passes
+     * work over any of them; merging, DoRA, PiSSA and OLoRA read the dense weight and need a
+     * Linear or Conv1D.
      *
      * @param seed seeds the dropout masks of this layer
      */
     public LoraLinear(LinearLayer base, Backend backend, long seed) {
-        if (!(base instanceof Linear) && !(base instanceof Conv1D)) {
-            throw new IllegalArgumentException("Target module " + base.getClass().getSimpleName() + " is not supported. "
-                    + "Currently, only Linear and Conv1D layers can take a LoRA adapter.");
+        if (!(base instanceof Module)) {
+            throw new IllegalArgumentException("Target module " + base.getClass().getSimpleName() + " is not supported: "
+                    + "a LoRA layer wraps a LinearLayer that is a Module.");
         }
         this.backend = backend;
         this.base = base;
@@ -575,7 +577,19 @@ public final class LoraLinear extends Module implements LinearLayer {
     // ---- base weight access ----
 
     private Parameter baseWeight() {
-        return base instanceof Linear l ? l.weight() : ((Conv1D) base).weight();
+        if (base instanceof Linear l) {
+            return l.weight();
+        }
+        if (base instanceof Conv1D c) {
+            return c.weight();
+        }
+        throw new UnsupportedOperationException(base.getClass().getSimpleName() + " exposes no dense weight: merging, "
+                + "DoRA, PiSSA and OLoRA need a Linear or Conv1D base layer");
+    }
+
+    /** The base layer's bias, or null (also for base layers other than Linear and Conv1D). */
+    Parameter baseBias() {
+        return base instanceof Linear l ? l.bias() : base instanceof Conv1D c ? c.bias() : null;
     }
 
     /** The base weight as float [out, in]. */

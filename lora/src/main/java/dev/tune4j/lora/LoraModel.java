@@ -142,9 +142,10 @@ public final class LoraModel extends Module {
         }
         for (var e : targets.entrySet()) {
             Module m = e.getValue();
-            if (!(m instanceof LoraLinear) && !(m instanceof Linear) && !(m instanceof Conv1D)) {
+            if (!(m instanceof LinearLayer)) {
                 throw new IllegalArgumentException("Target module " + e.getKey() + " (" + m.getClass().getSimpleName()
-                        + ") is not supported. Currently, only Linear and Conv1D layers can take a LoRA adapter.");
+                        + ") is not supported. Currently, only linear layers (Linear, Conv1D, 4-bit linears) can take "
+                        + "a LoRA adapter.");
             }
         }
         boolean sawConv1d = false;
@@ -179,8 +180,8 @@ public final class LoraModel extends Module {
                 layer = l;
             } else {
                 LinearLayer base = (LinearLayer) e.getValue();
-                Parameter w = base instanceof Linear li ? li.weight() : ((Conv1D) base).weight();
-                if (tied.contains(w)) {
+                Parameter w = base instanceof Linear li ? li.weight() : base instanceof Conv1D cv ? cv.weight() : null;
+                if (w != null && tied.contains(w)) {
                     LOG.warn("Model with `tie_word_embeddings=True` and the target module {} is part of the adapter. "
                             + "This can lead to complications, for example when merging the adapter.", path);
                 }
@@ -213,7 +214,7 @@ public final class LoraModel extends Module {
             walk(root, "", (path, m) -> {
                 LinearLayer l = m instanceof LoraLinear ll ? ll.baseLayer() : m instanceof LinearLayer x ? x : null;
                 // The output embedding stays out, as in peft (QLoRA's find_all_linear_names).
-                if (l != null && !path.equals("lm_head") && (l instanceof Linear || l instanceof Conv1D)) {
+                if (l != null && !path.equals("lm_head")) {
                     names.add(path.substring(path.lastIndexOf('.') + 1));
                 }
             });
@@ -328,7 +329,7 @@ public final class LoraModel extends Module {
                 });
             } else if (bias.equals("lora_only")) {
                 for (LoraLinear l : loraLayers().values()) {
-                    Parameter b = l.baseLayer() instanceof Linear li ? li.bias() : ((Conv1D) l.baseLayer()).bias();
+                    Parameter b = l.baseBias();
                     if (b != null) {
                         b.requiresGrad(true);
                     }
