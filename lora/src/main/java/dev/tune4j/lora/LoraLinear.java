@@ -60,6 +60,7 @@ public final class LoraLinear extends Module implements LinearLayer {
     private boolean disableAdapters;
     private final List<String> mergedAdapters = new ArrayList<>();
     private final Map<String, double[]> weightNormCache = new HashMap<>();
+    private final Map<String, DoraCache> doraCache = new HashMap<>();
     private final RandomGenerator dropoutRng;
     private String[] rowAdapters;
 
@@ -194,7 +195,7 @@ public final class LoraLinear extends Module implements LinearLayer {
     /** DoRA's addition to the base output: {@code (g - 1) * (x W^T) + g * s * lora}. */
     private Tensor doraExtra(Tensor x, Tensor lora, String a) {
         double s = scaling.get(a);
-        double[] g = doraFactor(a, weightOutIn(), deltaOutIn(a));
+        double[] g = doraFactor(a);
         Tensor wx = fanInFanOut ? backend.conv1d(x, baseWeight().value(), null)
                 : backend.linear(x, baseWeight().value(), null);                  // (n, out), no bias
         float[] base = wx.data();
@@ -210,16 +211,34 @@ public final class LoraLinear extends Module implements LinearLayer {
         return Tensor.of(out, n, outFeatures);
     }
 
-    /** {@code m / ||W + delta||_row} for W and delta in [out, in] layout. */
-    private double[] doraFactor(String a, float[] w, float[] delta) {
-        double[] norm = weightNorm(w, delta);
-        float[] m = magnitude.get(a).value().toF32().data();
+    /**
+     * {@code m / ||W + s B A||_row}. Outside training the factor is cached against the identity of
+     * the four tensors it reads (a load, merge or {@code Parameter.set} replaces them), so decoding
+     * does not recompute {@code B A} for every token; while training it is recomputed each pass,
+     * as an optimizer may update values in place.
+     */
+    private double[] doraFactor(String a) {
+        Tensor[] key = {baseWeight().value(), loraA.get(a).value(), loraB.get(a).value(), magnitude.get(a).value()};
+        if (!isTraining()) {
+            DoraCache c = doraCache.get(a);
+            if (c != null && c.key[0] == key[0] && c.key[1] == key[1] && c.key[2] == key[2] && c.key[3] == key[3]) {
+                return c.factor;
+            }
+        }
+        double[] norm = weightNorm(weightOutIn(), deltaOutIn(a));
+        float[] m = key[3].toF32().data();
         double[] g = new double[outFeatures];
         for (int i = 0; i < outFeatures; i++) {
             g[i] = m[i] / norm[i];
         }
+        if (!isTraining()) {
+            doraCache.put(a, new DoraCache(key, g));
+        }
         return g;
     }
+
+    /** A DoRA factor and the tensors it was computed from (compared by identity). */
+    private record DoraCache(Tensor[] key, double[] factor) {}
 
     private double[] weightNorm(float[] w, float[] delta) {
         double[] norm = new double[outFeatures];

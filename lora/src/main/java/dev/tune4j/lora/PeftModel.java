@@ -272,6 +272,9 @@ public final class PeftModel extends Module implements CausalLM {
      */
     public String trainableParametersLine() {
         long[] n = getNbTrainableParameters();
+        if (n[1] == 0) {
+            throw new IllegalStateException("the model has no parameters");
+        }
         // Python's "{:.4f}" rounds the exact binary value half-to-even; BigDecimal(double) does the same.
         String pct = new BigDecimal(100.0 * n[0] / n[1]).setScale(4, RoundingMode.HALF_EVEN).toPlainString();
         return String.format(Locale.ROOT, "trainable params: %,d || all params: %,d || trainable%%: %s", n[0], n[1], pct);
