@@ -27,6 +27,16 @@ final class AdapterDict extends Module {
         register(adapter, new Entry(value, trainable));
     }
 
+    /** Adds a whole module under {@code adapter} (modules_to_save copies). */
+    void putModule(String adapter, Module m) {
+        register(adapter, m);
+    }
+
+    /** The module held for {@code adapter}, or null. */
+    Module module(String adapter) {
+        return child(adapter);
+    }
+
     boolean contains(String adapter) {
         return child(adapter) != null;
     }

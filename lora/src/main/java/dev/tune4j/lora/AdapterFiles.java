@@ -45,6 +45,8 @@ final class AdapterFiles {
                 key = name.substring(0, name.length() - a.length()) + ".weight";
             } else if (name.endsWith(".lora_magnitude_vector" + a)) {
                 key = name.substring(0, name.length() - a.length());
+            } else if (name.contains(".modules_to_save." + adapter + ".")) {
+                key = name.replace(".modules_to_save." + adapter + ".", ".");
             } else if (config.bias().equals("all") && name.contains("bias") && !name.contains("lora_")) {
                 // peft's bias="all" keeps every parameter whose name holds "bias"; "lora_only" looks
                 // for "<layer>.bias" beside the LoRA weights, which a wrapped layer does not have
@@ -106,6 +108,10 @@ final class AdapterFiles {
      */
     static void load(PeftModel peft, String adapter, Path file) {
         Map<String, Parameter> params = peft.namedParameters();
+        Map<String, String> saved = new LinkedHashMap<>();
+        for (String w : peft.baseModel().modulesToSaveWrappers().keySet()) {
+            saved.put(PREFIX + w + ".", PREFIX + w + ".modules_to_save." + adapter + ".");
+        }
         Set<String> expected = new LinkedHashSet<>();
         String a = "." + adapter + ".weight";
         params.keySet().forEach(n -> {
@@ -123,9 +129,15 @@ final class AdapterFiles {
                     name = key + a;
                 } else {
                     name = key;
+                    for (var e : saved.entrySet()) {
+                        if (key.startsWith(e.getKey()) && !key.startsWith(e.getKey() + "original_module.")) {
+                            name = e.getValue() + key.substring(e.getKey().length());
+                        }
+                    }
                 }
                 Parameter p = params.get(name);
-                if (p == null || (!name.contains("lora_") && !name.contains("bias"))) {
+                if (p == null || (!name.contains("lora_") && !name.contains("bias")
+                        && !name.contains(".modules_to_save." + adapter + "."))) {
                     unexpected.add(key);
                     continue;
                 }

@@ -72,6 +72,17 @@ public final class LoraModel extends Module {
         return List.copyOf(activeAdapters);
     }
 
+    /** Every modules_to_save wrapper by its module path. */
+    public Map<String, ModulesToSaveWrapper> modulesToSaveWrappers() {
+        Map<String, ModulesToSaveWrapper> out = new LinkedHashMap<>();
+        walk(root, "", (path, m) -> {
+            if (m instanceof ModulesToSaveWrapper w) {
+                out.put(path, w);
+            }
+        });
+        return out;
+    }
+
     /** Every LoRA layer by its module path in the wrapped model ({@code model.layers.0.self_attn.q_proj}). */
     public Map<String, LoraLinear> loraLayers() {
         Map<String, LoraLinear> out = new LinkedHashMap<>();
@@ -86,7 +97,7 @@ public final class LoraModel extends Module {
     /** Walks the module tree, not descending into LoRA layers (their children are the adapter's own). */
     private static void walk(Module m, String path, java.util.function.BiConsumer<String, Module> visit) {
         visit.accept(path, m);
-        if (m instanceof LoraLinear) {
+        if (m instanceof LoraLinear || m instanceof ModulesToSaveWrapper) {
             return;
         }
         for (var e : m.children().entrySet()) {
@@ -115,12 +126,9 @@ public final class LoraModel extends Module {
         if (config.layerReplication() != null) {
             throw new UnsupportedOperationException("layer_replication is not supported by tune4j");
         }
-        if (config.modulesToSave() != null && !config.modulesToSave().isEmpty()) {
-            throw new UnsupportedOperationException("modules_to_save " + config.modulesToSave()
-                    + " is not supported by tune4j yet: only LoRA layers on Linear and Conv1D modules");
-        }
         config = prepareConfig(config);
         Map<String, Module> targets = new LinkedHashMap<>();
+        Map<String, Module> toSave = new LinkedHashMap<>();
         List<String> candidates = new ArrayList<>();
         final LoraConfig c = config;
         walk(root, "", (path, m) -> {
@@ -130,10 +138,21 @@ public final class LoraModel extends Module {
             if (m instanceof LinearLayer) {
                 candidates.add(path);
             }
-            if (targetModuleExists(c, path) && !excluded(c, path)) {
+            // peft checks modules_to_save first, by a plain suffix test, and does not LoRA-target those modules.
+            if (c.modulesToSave() != null && c.modulesToSave().stream().anyMatch(path::endsWith)) {
+                toSave.put(path, m);
+            } else if (targetModuleExists(c, path) && !excluded(c, path)) {
                 targets.put(path, m);
             }
         });
+        for (var e : toSave.entrySet()) {
+            Module m = e.getValue();
+            if (!(m instanceof ModulesToSaveWrapper) && !(m instanceof Linear)) {
+                throw new UnsupportedOperationException("modules_to_save matches " + e.getKey() + " ("
+                        + m.getClass().getSimpleName() + "); tune4j keeps trainable copies of Linear layers (such as "
+                        + "lm_head) only: models call embeddings and norms directly, not through a replaceable seam");
+            }
+        }
         if (targets.isEmpty()) {
             throw new IllegalArgumentException("Target modules " + describeTargets(config) + " not found in the base model. "
                     + "Please check the target modules and try again. Linear layers of this model include: "
@@ -163,6 +182,15 @@ public final class LoraModel extends Module {
             config = config.toBuilder().fanInFanOut(false).build();
         }
         peftConfig.put(name, config);
+        for (var e : toSave.entrySet()) {
+            if (e.getValue() instanceof ModulesToSaveWrapper w) {
+                w.update(name);
+            } else {
+                var parent = root.findParent(e.getKey()).orElseThrow();
+                ModulesToSaveWrapper w = new ModulesToSaveWrapper((Linear) e.getValue(), name);
+                parent.getKey().replaceChild(parent.getValue(), w);
+            }
+        }
         boolean first = activeAdapters.isEmpty();
         if (first) {
             activeAdapters = new ArrayList<>(List.of(name));
@@ -192,8 +220,8 @@ public final class LoraModel extends Module {
             layer.updateLayer(name, rank, alpha, config.loraDropout(), config.initLoraWeights(), config.useRslora(),
                     config.useDora(), rng);
         }
-        setAdapter(activeAdapters);
         markOnlyAdaptersAsTrainable();
+        setAdapter(activeAdapters);
         if (config.inferenceMode()) {
             freezeAdapter(name);
         }
@@ -340,6 +368,11 @@ public final class LoraModel extends Module {
 
     /** Freezes every weight of {@code adapter} (peft: {@code _freeze_adapter}). */
     void freezeAdapter(String adapter) {
+        for (ModulesToSaveWrapper w : modulesToSaveWrappers().values()) {
+            if (w.hasAdapter(adapter)) {
+                w.copy(adapter).requiresGrad(false);
+            }
+        }
         for (LoraLinear l : loraLayers().values()) {
             if (l.hasAdapter(adapter)) {
                 l.loraA(adapter).requiresGrad(false);
@@ -370,6 +403,9 @@ public final class LoraModel extends Module {
             }
             l.setAdapter(names);
         }
+        for (ModulesToSaveWrapper w : modulesToSaveWrappers().values()) {
+            w.setAdapter(names.stream().filter(w::hasAdapter).findFirst().orElse(null));
+        }
         this.activeAdapters = new ArrayList<>(names);
         for (String n : names) {
             if (peftConfig.get(n).inferenceMode()) {
@@ -392,6 +428,7 @@ public final class LoraModel extends Module {
         for (LoraLinear l : loraLayers().values()) {
             l.enableAdapters(enabled);
         }
+        modulesToSaveWrappers().values().forEach(w -> w.enableAdapters(enabled));
         if (enabled) {
             for (String n : activeAdapters) {
                 if (peftConfig.get(n).inferenceMode()) {
@@ -414,6 +451,7 @@ public final class LoraModel extends Module {
                 newActive = l.activeAdapters();
             }
         }
+        modulesToSaveWrappers().values().forEach(w -> w.deleteAdapter(name));
         boolean wasActive = activeAdapters.contains(name);
         activeAdapters = newActive == null ? new ArrayList<>() : new ArrayList<>(newActive);
         activeAdapters.retainAll(peftConfig.keySet());
@@ -450,6 +488,10 @@ public final class LoraModel extends Module {
             var parent = root.findParent(e.getKey()).orElseThrow();
             parent.getKey().replaceChild(parent.getValue(), (Module) l.baseLayer());
         }
+        for (var e : modulesToSaveWrappers().entrySet()) {
+            var parent = root.findParent(e.getKey()).orElseThrow();
+            parent.getKey().replaceChild(parent.getValue(), e.getValue().unwrapped());
+        }
         peftConfig.clear();
         activeAdapters = new ArrayList<>();
         return model;
@@ -469,6 +511,12 @@ public final class LoraModel extends Module {
         for (String a : adapters) {
             if (!peftConfig.containsKey(a)) {
                 throw new IllegalArgumentException("Adapter " + a + " does not exist");
+            }
+        }
+        for (var e : modulesToSaveWrappers().entrySet()) {
+            if (adapters.stream().filter(e.getValue()::hasAdapter).count() > 1) {
+                throw new IllegalArgumentException("Cannot add weighted adapters if they target the same module with "
+                        + "modules_to_save, but found such an instance: " + e.getKey());
             }
         }
         String type = adapters.size() == 1 ? "linear" : o.combinationType();

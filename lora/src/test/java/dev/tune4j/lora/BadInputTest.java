@@ -66,7 +66,7 @@ class BadInputTest {
     void unsupportedOptionsAreRefusedNotIgnored() {
         CausalLM base = g.base();
         assertThrows(UnsupportedOperationException.class, () -> PeftModel.getPeftModel(base,
-                LoraConfig.builder().modulesToSave("lm_head").build()));
+                LoraConfig.builder().modulesToSave("embed_tokens").build()));
         assertThrows(UnsupportedOperationException.class, () -> PeftModel.getPeftModel(base,
                 LoraConfig.builder().initLoraWeights("loftq").build()));
         base.close();
