@@ -100,6 +100,7 @@ class GetPeftModelTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is the point: adapters are off inside it
     void pissaAndOloraKeepTheModelsFunction() {
         for (String init : List.of("pissa", "olora")) {
             LoraConfig c = LoraConfig.builder().r(4).loraAlpha(8).targetModules("q_proj", "down_proj")

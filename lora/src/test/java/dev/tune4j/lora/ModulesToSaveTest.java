@@ -25,6 +25,7 @@ class ModulesToSaveTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is the point: adapters are off inside it
     void lmHeadCopyTrainsSavesLoadsAndMerges(@TempDir Path tmp) throws Exception {
         LoraConfig config = LoraConfig.builder().r(8).loraAlpha(16).targetModules("q_proj").modulesToSave("lm_head").build();
         PeftModel peft = PeftModel.getPeftModel(g.base(), config);

@@ -46,6 +46,7 @@ class PeftGoldenTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is the point: adapters are off inside it
     void disabledAdapterGivesBaseLogits() {
         try (PeftModel peft = PeftModel.fromPretrained(g.base(), g.peft.resolve("adapter"))) {
             try (var off = peft.disableAdapter()) {
