@@ -249,7 +249,80 @@ public final class LoraModel extends Module {
             names.remove("lm_head");
             config = config.toBuilder().targetModules(new ArrayList<>(names)).build();
         }
+        if (config.targetModules() != null
+                && new LinkedHashSet<>(config.targetModules()).size() >= MIN_TARGET_MODULES_FOR_OPTIMIZATION) {
+            List<String> targets = config.targetModules();
+            List<String> others = root.namedModules().keySet().stream()
+                    .filter(n -> targets.stream().noneMatch(t -> n.equals(t) || n.endsWith("." + t))).toList();
+            List<String> minimal = findMinimalTargetModules(targets, others);
+            if (minimal.size() < targets.size()) {
+                config = config.toBuilder().targetModules(minimal).build();
+            }
+        }
         return config;
+    }
+
+    /** peft's {@code MIN_TARGET_MODULES_FOR_OPTIMIZATION}. */
+    static final int MIN_TARGET_MODULES_FOR_OPTIMIZATION = 20;
+
+    /**
+     * peft's {@code _find_minimal_target_modules}: the fewest name suffixes that still select exactly
+     * {@code targets} and none of {@code others}. peft shortens long target lists this way (and saves
+     * the short list), so tune4j does the same to write the same adapter_config.json.
+     */
+    static List<String> findMinimalTargetModules(List<String> targets, List<String> others) {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("target_modules should be a list or set of strings.");
+        }
+        if (targets.contains("")) {
+            throw new IllegalArgumentException("target_modules should not contain an empty string.");
+        }
+        Set<String> otherSet = new LinkedHashSet<>(others);
+        if (targets.stream().anyMatch(otherSet::contains)) {
+            throw new IllegalArgumentException("target_modules and other_module_names contain common elements");
+        }
+        Set<String> otherSuffixes = new java.util.HashSet<>();
+        for (String o : otherSet) {
+            otherSuffixes.addAll(suffixes(o));
+        }
+        List<List<String>> bySuffixes = new ArrayList<>();
+        for (String t : new LinkedHashSet<>(targets)) {
+            bySuffixes.add(suffixes(t));
+        }
+        // Sorted by the suffix lists (shortest suffix first), for a deterministic result as in peft.
+        bySuffixes.sort((x, y) -> {
+            for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+                int c = x.get(i).compareTo(y.get(i));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return Integer.compare(x.size(), y.size());
+        });
+        LinkedHashSet<String> required = new LinkedHashSet<>();
+        for (List<String> sfx : bySuffixes) {
+            String item = sfx.get(sfx.size() - 1);
+            for (String suffix : sfx) {
+                if (required.contains(suffix) || otherSuffixes.contains(suffix)) {
+                    continue;
+                }
+                if (required.stream().noneMatch(r -> item.endsWith("." + r))) {
+                    required.add(suffix);
+                    break;
+                }
+            }
+        }
+        return required.isEmpty() ? List.copyOf(new LinkedHashSet<>(targets)) : List.copyOf(required);
+    }
+
+    /** The dotted suffixes of a module name, shortest first: a.b.c gives c, b.c, a.b.c. */
+    private static List<String> suffixes(String name) {
+        String[] parts = name.split("\\.", -1);
+        List<String> out = new ArrayList<>();
+        for (int i = parts.length - 1; i >= 0; i--) {
+            out.add(String.join(".", java.util.Arrays.copyOfRange(parts, i, parts.length)));
+        }
+        return out;
     }
 
     private static String describeTargets(LoraConfig c) {

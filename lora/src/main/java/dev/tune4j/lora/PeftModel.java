@@ -202,7 +202,8 @@ public final class PeftModel extends Module implements CausalLM {
 
     /**
      * peft's {@code merge_and_unload(safe_merge=..., adapter_names=...)}. The returned model saves as
-     * a plain checkpoint; this PeftModel must not be used afterwards.
+     * a plain checkpoint; this PeftModel must not be used (or closed) afterwards: close the returned
+     * model instead.
      */
     public CausalLM mergeAndUnload(List<String> adapterNames, boolean safeMerge) {
         return baseModel.unloadAndOptionallyMerge(true, safeMerge, adapterNames);
@@ -326,7 +327,9 @@ public final class PeftModel extends Module implements CausalLM {
 
     /**
      * A forward pass where row {@code b} of the batch uses adapter {@code adapterNames.get(b)}
-     * ({@code "__base__"}: none), peft's {@code model(input_ids, adapter_names=[...])}.
+     * ({@code "__base__"}: none), peft's {@code model(input_ids, adapter_names=[...])}. Not for
+     * DoRA adapters, merged adapters or training mode, as in peft. The selection is held by the
+     * layers for the duration of the call, so one PeftModel serves one such call at a time.
      */
     public CausalLMOutput forward(ForwardArgs args, List<String> adapterNames) {
         return withRowAdapters(adapterNames, args.inputIds().length, () -> baseModel.model().forward(args));

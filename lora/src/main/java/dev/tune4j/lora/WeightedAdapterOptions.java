@@ -61,36 +61,43 @@ public record WeightedAdapterOptions(String combinationType, Integer svdRank, Do
 
         private Builder() {}
 
+        /** {@code combination_type}; default "svd". */
         public Builder combinationType(String t) {
             this.combinationType = t;
             return this;
         }
 
+        /** {@code svd_rank}: rank of the svd types' result. */
         public Builder svdRank(int r) {
             this.svdRank = r;
             return this;
         }
 
+        /** {@code svd_clamp}: quantile for clamping U and Vh. */
         public Builder svdClamp(double q) {
             this.svdClamp = q;
             return this;
         }
 
+        /** {@code density}: share of entries kept (ties, dare, magnitude_prune). */
         public Builder density(double d) {
             this.density = d;
             return this;
         }
 
+        /** {@code majority_sign_method}: "total" (default) or "frequency". */
         public Builder majoritySignMethod(String m) {
             this.majoritySignMethod = m;
             return this;
         }
 
+        /** Seed of DARE's random drops (default 42). */
         public Builder seed(long s) {
             this.seed = s;
             return this;
         }
 
+        /** Validates and builds the options. */
         public WeightedAdapterOptions build() {
             return new WeightedAdapterOptions(combinationType, svdRank, svdClamp, density, majoritySignMethod, seed);
         }

@@ -177,6 +177,33 @@ class GetPeftModelTest {
     }
 
     @Test
+    void longTargetListsShrinkToSuffixesAsInPeft() {
+        assertEquals(List.of("a.0.q", "1.q"), LoraModel.findMinimalTargetModules(List.of("a.1.q", "a.0.q"),
+                List.of("b.0.q", "b.1.x")));
+        List<String> targets = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            targets.add("enc.layers." + i + ".attn.q");
+            targets.add("enc.layers." + i + ".attn.v");
+            others.add("enc.layers." + i + ".attn.k");
+            others.add("enc.layers." + i + ".attn");
+        }
+        assertEquals(List.of("q", "v"), LoraModel.findMinimalTargetModules(targets, others));
+
+        // 20 or more names: peft stores the short form; the targeted modules stay the same.
+        List<String> full = new ArrayList<>();
+        for (int layer = 0; layer < 3; layer++) {
+            for (String m : ALL7) {
+                full.add("model.layers." + layer + (m.endsWith("_proj") && m.length() == 6 ? ".self_attn." : ".mlp.") + m);
+            }
+        }
+        try (PeftModel peft = PeftModel.getPeftModel(g.base(), LoraConfig.builder().targetModules(full).build())) {
+            assertEquals(14, peft.loraLayers().size());
+            assertEquals(new java.util.TreeSet<>(ALL7), new java.util.TreeSet<>(peft.peftConfig().get("default").targetModules()));
+        }
+    }
+
+    @Test
     void targetsMatchingNothingAreAClearError() {
         CausalLM base = g.base();
         var e = assertThrows(IllegalArgumentException.class, () -> PeftModel.getPeftModel(base,
