@@ -553,6 +553,7 @@ public final class LoraModel extends Module {
 
     /** peft's {@code _unload_and_optionally_merge}: puts the base layers back, merged or not. */
     CausalLM unloadAndOptionallyMerge(boolean merge, boolean safeMerge, List<String> names) {
+        int loraLayersCount = loraLayers().size();
         for (var e : loraLayers().entrySet()) {
             LoraLinear l = e.getValue();
             if (merge) {
@@ -565,6 +566,7 @@ public final class LoraModel extends Module {
             var parent = root.findParent(e.getKey()).orElseThrow();
             parent.getKey().replaceChild(parent.getValue(), e.getValue().unwrapped());
         }
+        LOG.info("{} {} LoRA layers", merge ? "Merged and unloaded" : "Unloaded", loraLayersCount);
         peftConfig.clear();
         activeAdapters = new ArrayList<>();
         return model;

@@ -21,6 +21,7 @@ public final class ModulesToSaveWrapper extends Module implements LinearLayer {
     private AdapterDict copies;
     private String activeAdapter;
     private boolean disabled;
+    private String[] rowAdapters;
 
     ModulesToSaveWrapper(Linear original, String adapter) {
         this.original = register("original_module", original);
@@ -90,12 +91,55 @@ public final class ModulesToSaveWrapper extends Module implements LinearLayer {
         return (Linear) m;
     }
 
+    /** Sets (non-null) or clears (null) the per-row adapter names for the next forward passes. */
+    void rowAdapters(String[] names) {
+        this.rowAdapters = names;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
-        if (disabled || activeAdapter == null || !copies.contains(activeAdapter)) {
+        if (disabled) {
             return original.forward(x);
         }
-        return copies.module(activeAdapter) instanceof Linear l ? l.forward(x) : original.forward(x);
+        if (rowAdapters != null) {
+            return mixedBatchForward(x);
+        }
+        return moduleFor(activeAdapter).forward(x);
+    }
+
+    private Linear moduleFor(String adapter) {
+        return adapter != null && copies.contains(adapter) ? (Linear) copies.module(adapter) : original;
+    }
+
+    /** Each row through its adapter's copy, or the original for "__base__" and adapters without one. */
+    private Tensor mixedBatchForward(Tensor x) {
+        int n = x.dim(0);
+        int rows = rowAdapters.length;
+        if (n % rows != 0) {
+            throw new IllegalArgumentException(rows + " adapter names for " + n + " tokens");
+        }
+        int per = n / rows;
+        int in = x.dim(1);
+        int out = outFeatures();
+        float[] xs = x.data();
+        float[] y = new float[n * out];
+        for (String a : new java.util.LinkedHashSet<>(List.of(rowAdapters))) {
+            List<Integer> sel = new java.util.ArrayList<>();
+            for (int b = 0; b < rows; b++) {
+                if (rowAdapters[b].equals(a)) {
+                    sel.add(b);
+                }
+            }
+            float[] sub = new float[sel.size() * per * in];
+            for (int i = 0; i < sel.size(); i++) {
+                System.arraycopy(xs, sel.get(i) * per * in, sub, i * per * in, per * in);
+            }
+            float[] r = moduleFor(a).forward(Tensor.of(sub, sel.size() * per, in)).data();
+            for (int i = 0; i < sel.size(); i++) {
+                System.arraycopy(r, i * per * out, y, sel.get(i) * per * out, per * out);
+            }
+        }
+        return Tensor.of(y, n, out);
     }
 
     @Override

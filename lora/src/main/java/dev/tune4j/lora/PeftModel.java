@@ -39,6 +39,7 @@ import java.util.Set;
  * e.g. {@code base_model.model.model.layers.0.self_attn.q_proj.lora_A.default.weight}.
  */
 public final class PeftModel extends Module implements CausalLM {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeftModel.class);
     /** The name of the first adapter unless another is given (peft: {@code "default"}). */
     public static final String DEFAULT_ADAPTER = "default";
     /** Seed of adapter initialisation when none is given (as TrainingArguments' default seed). */
@@ -55,7 +56,10 @@ public final class PeftModel extends Module implements CausalLM {
 
     // ---- construction ----
 
-    /** peft's {@code get_peft_model(model, config)}: adapter "default", freezing the base. */
+    /**
+     * peft's {@code get_peft_model(model, config)}: adapter "default". As in peft the model is
+     * changed in place: its target layers are wrapped and its own parameters frozen.
+     */
     public static PeftModel getPeftModel(CausalLM model, LoraConfig config) {
         return getPeftModel(model, config, DEFAULT_ADAPTER, DEFAULT_SEED);
     }
@@ -118,6 +122,9 @@ public final class PeftModel extends Module implements CausalLM {
         if (!isTrainable) {
             train(false);
         }
+        LOG.info("Loaded adapter '{}' from {} ({} LoRA layers, r={}, alpha={}{})", adapterName, adapterDir,
+                loraLayers().values().stream().filter(l -> l.hasAdapter(adapterName)).count(), config.r(),
+                config.loraAlpha(), config.useDora() ? ", DoRA" : "");
     }
 
     /** peft's {@code add_adapter(name, config)}: a new, inactive adapter. */
@@ -373,11 +380,14 @@ public final class PeftModel extends Module implements CausalLM {
             }
         }
         String[] arr = names.toArray(String[]::new);
+        var wrappers = baseModel.modulesToSaveWrappers().values();
         layers.values().forEach(l -> l.rowAdapters(arr));
+        wrappers.forEach(w -> w.rowAdapters(arr));
         try {
             return body.get();
         } finally {
             layers.values().forEach(l -> l.rowAdapters(null));
+            wrappers.forEach(w -> w.rowAdapters(null));
         }
     }
 

@@ -46,6 +46,15 @@ class ModulesToSaveTest {
         try (var off = peft.disableAdapter()) {
             Goldens.assertClose("disabled: original head", g.expected("logits_1"), g.logits(peft, 1), null, Goldens.ATOL);
         }
+        // Per-row selection reaches the head copy too: "__base__" rows use the original head.
+        int[][] two = {g.ids1[0], g.ids1[0]};
+        Tensor mixed = peft.forward(dev.tune4j.models.ForwardArgs.of(two), java.util.List.of("__base__", "default")).logits();
+        int n = tuned.toFloatArray().length;
+        float[] m = mixed.toFloatArray();
+        Goldens.assertAllClose("row 0: base", g.expected("logits_1").toFloatArray(),
+                java.util.Arrays.copyOfRange(m, 0, n), Goldens.ATOL);
+        Goldens.assertAllClose("row 1: adapter", tuned.toFloatArray(), java.util.Arrays.copyOfRange(m, n, 2 * n),
+                Goldens.ATOL);
         peft.savePretrained(tmp);
         try (SafetensorsFile f = SafetensorsFile.open(tmp.resolve("adapter_model.safetensors"))) {
             assertTrue(f.keys().contains("base_model.model.lm_head.weight"), f.keys().toString());
