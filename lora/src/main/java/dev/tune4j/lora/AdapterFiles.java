@@ -88,6 +88,17 @@ final class AdapterFiles {
         }
     }
 
+    /** The module path a state-dict key belongs to: {@code base_model.model.X.lora_A.weight} gives X. */
+    static String moduleOf(String key) {
+        String k = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
+        int lora = k.lastIndexOf(".lora_");
+        if (lora >= 0) {
+            return k.substring(0, lora);
+        }
+        int dot = k.lastIndexOf('.');
+        return dot < 0 ? k : k.substring(0, dot);
+    }
+
     /** The adapter weights file of {@code dir}, with a clear error when it is absent. */
     static Path weightsFile(Path dir) {
         Path st = dir.resolve(SAFETENSORS_WEIGHTS_NAME);
@@ -144,11 +155,9 @@ final class AdapterFiles {
                 Tensor t = f.tensor(key);
                 int[] want = p.value().shape();
                 if (!Arrays.equals(want, t.shape())) {
-                    String module = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
                     throw new IllegalArgumentException(file + ": adapter weight '" + key + "' has shape "
-                            + Arrays.toString(t.shape()) + " but module " + module.substring(0, module.lastIndexOf(".lora_") < 0
-                            ? module.length() : module.lastIndexOf(".lora_")) + " needs " + Arrays.toString(want)
-                            + " (does the adapter belong to this base model, with this r?)");
+                            + Arrays.toString(t.shape()) + " but module " + moduleOf(key) + " needs "
+                            + Arrays.toString(want) + " (was the adapter trained on another base model?)");
                 }
                 // Copied to the heap in F32: peft upcasts adapter weights to float32, and the file is closed here.
                 p.set(Tensor.of(t.toFloatArray(), t.shape()));

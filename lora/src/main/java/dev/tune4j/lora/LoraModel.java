@@ -167,12 +167,21 @@ public final class LoraModel extends Module {
                         + "a LoRA adapter.");
             }
         }
+        if (config.initLoraWeights().value().equalsIgnoreCase("loftq")) {
+            throw new UnsupportedOperationException("init_lora_weights=\"loftq\" is not supported by tune4j");
+        }
+        boolean needsDense = config.useDora() || config.initLoraWeights().mutatesBaseWeight();
         boolean sawConv1d = false;
         boolean sawLinear = false;
-        for (Module m : targets.values()) {
+        for (var e : targets.entrySet()) {
+            Module m = e.getValue();
             LinearLayer base = m instanceof LoraLinear l ? l.baseLayer() : (LinearLayer) m;
             sawConv1d |= base instanceof Conv1D;
             sawLinear |= base instanceof Linear;
+            if (needsDense && !(base instanceof Linear) && !(base instanceof Conv1D)) {
+                throw new UnsupportedOperationException("target " + e.getKey() + " is a " + base.getClass().getSimpleName()
+                        + ": DoRA, PiSSA and OLoRA read the dense weight and need a Linear or Conv1D base layer");
+            }
         }
         if (sawConv1d && !config.fanInFanOut()) {
             LOG.warn("fan_in_fan_out is set to False but the target module is `Conv1D`. Setting fan_in_fan_out to True.");
