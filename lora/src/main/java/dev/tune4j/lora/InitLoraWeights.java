@@ -30,6 +30,7 @@ public record InitLoraWeights(String value) {
     /** {@code init_lora_weights="olora"}. */
     public static final InitLoraWeights OLORA = new InitLoraWeights("olora");
 
+    /** Checks the spelling against the values peft accepts. */
     public InitLoraWeights {
         if (value == null) {
             throw new IllegalArgumentException("init_lora_weights must not be null");

@@ -59,6 +59,29 @@ class Gpt2Conv1DTest {
     }
 
     @Test
+    void doraOnConv1DMergesToTheSameFunction() {
+        CausalLM base = AutoModelForCausalLM.fromPretrained(gpt2);
+        PeftModel peft = PeftModel.getPeftModel(base, LoraConfig.builder().r(4).loraAlpha(8).useDora(true)
+                .targetModules("c_attn", "c_fc").initLoraWeights(false).build());
+        // A magnitude away from ||W + s B A|| (its value at init) makes g != 1.
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        for (LoraLinear l : peft.loraLayers().values()) {
+            var m = l.magnitudeVector("default");
+            float[] v = m.value().toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= (float) (1 + 0.2 * (rng.nextDouble() - 0.5));
+            }
+            m.set(Tensor.of(v, m.value().shape()));
+        }
+        Tensor unmerged = peft.forward(ForwardArgs.of(ids)).logits();
+        try (CausalLM merged = peft.mergeAndUnload()) {
+            double d = maxDiff(unmerged, merged.forward(ForwardArgs.of(ids)).logits());
+            // Two float32 paths (g * (W + sBA) folded vs W x plus the DoRA terms): the golden README's 1e-4.
+            assertTrue(d <= 1e-4, "DoRA merged vs unmerged max |diff| " + d);
+        }
+    }
+
+    @Test
     void perRowAdaptersWorkOnConv1D() {
         CausalLM base = AutoModelForCausalLM.fromPretrained(gpt2);
         try (PeftModel peft = PeftModel.getPeftModel(base, LoraConfig.builder().initLoraWeights(false).build(),
