@@ -60,9 +60,10 @@ public final class LoraLinear extends Module implements LinearLayer {
     private boolean disableAdapters;
     private final List<String> mergedAdapters = new ArrayList<>();
     private final Map<String, double[]> weightNormCache = new HashMap<>();
-    private final Map<String, DoraCache> doraCache = new HashMap<>();
+    private final Map<String, DoraCache> doraCache = new java.util.concurrent.ConcurrentHashMap<>();
     private final RandomGenerator dropoutRng;
-    private String[] rowAdapters;
+    /** Per-row adapter names of the calling thread's current forward (peft's adapter_names), or none. */
+    private final ThreadLocal<String[]> rowAdapters = new ThreadLocal<>();
 
     /**
      * Wraps {@code base}: a {@link Linear}, a {@link Conv1D} (whose [in, out] weight makes the layer
@@ -165,8 +166,9 @@ public final class LoraLinear extends Module implements LinearLayer {
             }
             return result;
         }
-        if (rowAdapters != null) {
-            return mixedBatchForward(x, result);
+        String[] rows = rowAdapters.get();
+        if (rows != null) {
+            return mixedBatchForward(x, result, rows);
         }
         if (isMerged()) {
             return result;
@@ -254,9 +256,9 @@ public final class LoraLinear extends Module implements LinearLayer {
         return norm;
     }
 
-    private Tensor mixedBatchForward(Tensor x, Tensor result) {
+    private Tensor mixedBatchForward(Tensor x, Tensor result, String[] names) {
         int n = x.dim(0);
-        int rows = rowAdapters.length;
+        int rows = names.length;
         if (n % rows != 0) {
             throw new IllegalArgumentException("Length of `adapter_names` should be the same as the number of inputs, but got "
                     + rows + " names for " + n + " tokens");
@@ -264,13 +266,13 @@ public final class LoraLinear extends Module implements LinearLayer {
         int per = n / rows;
         float[] out = result.data().clone();
         float[] xs = x.data();
-        for (String a : new LinkedHashSet<>(List.of(rowAdapters))) {
+        for (String a : new LinkedHashSet<>(List.of(names))) {
             if (a.equals(BASE) || !loraA.contains(a)) {
                 continue;
             }
             List<Integer> sel = new ArrayList<>();
             for (int b = 0; b < rows; b++) {
-                if (rowAdapters[b].equals(a)) {
+                if (names[b].equals(a)) {
                     sel.add(b);
                 }
             }
@@ -505,7 +507,11 @@ public final class LoraLinear extends Module implements LinearLayer {
 
     /** Sets (non-null) or clears (null) the per-row adapter names for the next forward passes. */
     void rowAdapters(String[] names) {
-        this.rowAdapters = names;
+        if (names == null) {
+            rowAdapters.remove();
+        } else {
+            rowAdapters.set(names);
+        }
     }
 
     /** True when this layer holds {@code adapter}. */

@@ -21,7 +21,8 @@ public final class ModulesToSaveWrapper extends Module implements LinearLayer {
     private AdapterDict copies;
     private String activeAdapter;
     private boolean disabled;
-    private String[] rowAdapters;
+    /** Per-row adapter names of the calling thread's current forward (peft's adapter_names), or none. */
+    private final ThreadLocal<String[]> rowAdapters = new ThreadLocal<>();
 
     ModulesToSaveWrapper(Linear original, String adapter) {
         this.original = register("original_module", original);
@@ -93,7 +94,11 @@ public final class ModulesToSaveWrapper extends Module implements LinearLayer {
 
     /** Sets (non-null) or clears (null) the per-row adapter names for the next forward passes. */
     void rowAdapters(String[] names) {
-        this.rowAdapters = names;
+        if (names == null) {
+            rowAdapters.remove();
+        } else {
+            rowAdapters.set(names);
+        }
     }
 
     @Override
@@ -101,8 +106,9 @@ public final class ModulesToSaveWrapper extends Module implements LinearLayer {
         if (disabled) {
             return original.forward(x);
         }
-        if (rowAdapters != null) {
-            return mixedBatchForward(x);
+        String[] rows = rowAdapters.get();
+        if (rows != null) {
+            return mixedBatchForward(x, rows);
         }
         return moduleFor(activeAdapter).forward(x);
     }
@@ -112,9 +118,9 @@ public final class ModulesToSaveWrapper extends Module implements LinearLayer {
     }
 
     /** Each row through its adapter's copy, or the original for "__base__" and adapters without one. */
-    private Tensor mixedBatchForward(Tensor x) {
+    private Tensor mixedBatchForward(Tensor x, String[] names) {
         int n = x.dim(0);
-        int rows = rowAdapters.length;
+        int rows = names.length;
         if (n % rows != 0) {
             throw new IllegalArgumentException(rows + " adapter names for " + n + " tokens");
         }
@@ -123,10 +129,10 @@ public final class ModulesToSaveWrapper extends Module implements LinearLayer {
         int out = outFeatures();
         float[] xs = x.data();
         float[] y = new float[n * out];
-        for (String a : new java.util.LinkedHashSet<>(List.of(rowAdapters))) {
+        for (String a : new java.util.LinkedHashSet<>(List.of(names))) {
             List<Integer> sel = new java.util.ArrayList<>();
             for (int b = 0; b < rows; b++) {
-                if (rowAdapters[b].equals(a)) {
+                if (names[b].equals(a)) {
                     sel.add(b);
                 }
             }

@@ -335,8 +335,9 @@ public final class PeftModel extends Module implements CausalLM {
     /**
      * A forward pass where row {@code b} of the batch uses adapter {@code adapterNames.get(b)}
      * ({@code "__base__"}: none), peft's {@code model(input_ids, adapter_names=[...])}. Not for
-     * DoRA adapters, merged adapters or training mode, as in peft. The selection is held by the
-     * layers for the duration of the call, so one PeftModel serves one such call at a time.
+     * DoRA adapters, merged adapters or training mode, as in peft. The selection belongs to the
+     * calling thread, so several threads may serve different adapter mixes from one model at once
+     * (as long as none of them switches, merges or changes adapters meanwhile).
      */
     public CausalLMOutput forward(ForwardArgs args, List<String> adapterNames) {
         return withRowAdapters(adapterNames, args.inputIds().length, () -> baseModel.model().forward(args));

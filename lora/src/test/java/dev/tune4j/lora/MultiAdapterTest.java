@@ -71,6 +71,30 @@ class MultiAdapterTest {
     }
 
     @Test
+    void threadsServeDifferentAdapterMixesAtOnce() throws Exception {
+        try (PeftModel peft = twoAdapters()) {
+            var args = new ForwardArgs(g.ids3, g.mask3, g.pos3, null, false);
+            List<List<String>> mixes = List.of(List.of("second", "default"), List.of("default", "__base__"),
+                    List.of("__base__", "second"), List.of("default", "default"));
+            List<float[]> serial = mixes.stream().map(m -> peft.forward(args, m).logits().toFloatArray()).toList();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<float[]>> futures = new java.util.ArrayList<>();
+                for (int rep = 0; rep < 3; rep++) {
+                    for (List<String> m : mixes) {
+                        futures.add(pool.submit(() -> peft.forward(args, m).logits().toFloatArray()));
+                    }
+                }
+                for (int i = 0; i < futures.size(); i++) {
+                    assertArrayEquals(serial.get(i % mixes.size()), futures.get(i).get(), "mix " + mixes.get(i % mixes.size()));
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
     void generateWithAdapterNamesEqualsEachAdapterAlone() {
         GenerationConfig cfg = GenerationConfig.builder().maxNewTokens(6).doSample(false).padTokenId(0).build();
         try (PeftModel peft = twoAdapters()) {
