@@ -80,6 +80,14 @@ public final class KvCache {
         }
     }
 
+    /** Forgets every slot from {@code newLength} on (a rewind, e.g. to reuse a shared prompt prefix). */
+    public void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("cannot truncate a cache of " + length + " slots to " + newLength);
+        }
+        length = newLength;
+    }
+
     /** Marks {@code n} slots as filled, after every layer has written them. */
     public void advance(int n) {
         length += n;
