@@ -157,7 +157,7 @@ final class HeaderParser {
         JsonNode offsets = node.get("data_offsets");
         if (offsets == null || !offsets.isArray() || offsets.size() != 2) {
             throw new SafetensorsException(where + ": 'data_offsets' must be an array [begin, end], found "
-                    + (offsets == null ? "nothing" : offsets.toString()));
+                    + kind(offsets));
         }
         long begin = unsigned(offsets.get(0), where + ": data_offsets[0]");
         long end = unsigned(offsets.get(1), where + ": data_offsets[1]");
@@ -171,14 +171,14 @@ final class HeaderParser {
                 return d;
             }
         }
-        throw new SafetensorsException(where + ": unknown dtype '" + name + "'; expected one of "
+        String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+        throw new SafetensorsException(where + ": unknown dtype '" + shown + "'; expected one of "
                 + Arrays.toString(DType.values()));
     }
 
     private static long unsigned(JsonNode node, String what) {
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
-            throw new SafetensorsException(what + " must be a non-negative integer below 2^63, found "
-                    + (node == null ? "nothing" : node.toString()));
+            throw new SafetensorsException(what + " must be a non-negative integer below 2^63, found " + kind(node));
         }
         return node.longValue();
     }

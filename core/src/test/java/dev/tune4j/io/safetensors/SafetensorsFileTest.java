@@ -282,4 +282,30 @@ class SafetensorsFileTest {
             assertEquals(List.of(), f.keys());
         }
     }
+
+    /**
+     * Offsets past 2 GB: a sparse file (no disk space used) holding one U8 tensor of 2^31 + 8
+     * bytes whose last byte is set.
+     */
+    @Test
+    void readsTensorsBeyondTwoGigabytes() throws Exception {
+        long bytes = (1L << 31) + 8;
+        String header = RawFiles.padded("{\"big\":{\"dtype\":\"U8\",\"shape\":[2,1073741828],\"data_offsets\":[0,"
+                + bytes + "]}}");
+        Path p = tmp.resolve("sparse.safetensors");
+        byte[] head = RawFiles.file(header, new byte[0]);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.write(head);
+            raf.setLength(head.length + bytes);
+            raf.seek(head.length + bytes - 1);
+            raf.write(42);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            Tensor big = f.tensor("big");
+            assertEquals(bytes, big.numel());
+            assertEquals(42L, big.getLong(bytes - 1));
+            assertEquals(0L, big.getLong(1L << 31));
+            assertEquals(bytes, f.info("big").end());
+        }
+    }
 }
