@@ -287,4 +287,15 @@ class SafetensorsWriterTest {
         assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.parseShardSize("5GiB"));
         assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.parseShardSize("xGB"));
     }
+
+    /** The result gets the folder's default permissions, like any file a program creates, not a temp file's 0600. */
+    @Test
+    void writtenFileHasDefaultPermissions() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions only");
+        Path reference = Files.writeString(tmp.resolve("reference.txt"), "x");
+        Path written = tmp.resolve("w.safetensors");
+        SafetensorsWriter.write(written, Map.of("x", Tensor.of(new float[] {1}, 1)), null);
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(written));
+    }
 }
