@@ -89,7 +89,14 @@ final class HeaderParser {
         try {
             root = MAPPER.readTree(json);
         } catch (JacksonException e) {
-            throw new SafetensorsException(source + ": header is not valid JSON: " + e.getOriginalMessage(), e);
+            String message = e.getOriginalMessage();
+            String duplicate = "Duplicate field '";
+            if (message != null && message.startsWith(duplicate) && message.endsWith("'") && isTopLevel(e)) {
+                String key = message.substring(duplicate.length(), message.length() - 1);
+                throw new SafetensorsException(source + ": " + (key.equals(METADATA_KEY) ? "" : "tensor ") + "'" + key
+                        + "' appears more than once in the header", e);
+            }
+            throw new SafetensorsException(source + ": header is not valid JSON: " + message, e);
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsException(source + ": header must be a JSON object, found "
@@ -108,6 +115,15 @@ final class HeaderParser {
                 .thenComparing(TensorInfo::name, CodePointOrder.INSTANCE));
         validateLayout(tensors, size - 8 - n, source);
         return new Parsed(n, metadata, Collections.unmodifiableList(tensors));
+    }
+
+    /** True when the parser failed inside the header's top-level object (not inside an entry). */
+    private static boolean isTopLevel(JacksonException e) {
+        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser) {
+            var context = parser.getParsingContext();
+            return context != null && context.getParent() != null && context.getParent().inRoot();
+        }
+        return false;
     }
 
     private static Map<String, String> metadata(JsonNode node, String source) {
