@@ -229,14 +229,12 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         }
     }
 
-    /** Picks rows [b * seq + seq - 1] of x [batch * seq, w]: the last position of each row. */
-    protected static Tensor lastPositions(Tensor x, int batch, int seq) {
-        int w = x.dim(1);
-        float[] d = x.data();
-        float[] out = new float[batch * w];
+    /** Row indices [b * seq + seq - 1] of a [batch * seq, w] tensor: the last position of each row. */
+    protected static int[] lastPositions(int batch, int seq) {
+        int[] rows = new int[batch];
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(d, (b * seq + seq - 1) * w, out, b * w, w);
+            rows[b] = b * seq + seq - 1;
         }
-        return Tensor.of(out, batch, w);
+        return rows;
     }
 }

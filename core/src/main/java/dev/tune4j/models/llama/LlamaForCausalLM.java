@@ -75,7 +75,7 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
         }
         cache.advance(seq);
         if (lastOnly) {
-            h = lastPositions(h, batch, seq);
+            h = backend.selectRows(h, lastPositions(batch, seq));
         }
         h = model.norm.forward(h);
         if (hidden) {
@@ -150,10 +150,9 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             Tensor v = child("v_proj", LinearLayer.class).forward(x);
             q = backend.rope(q, c.numAttentionHeads(), cosSin[0], cosSin[1]);
             k = backend.rope(k, c.numKeyValueHeads(), cosSin[0], cosSin[1]);
-            cache.write(layer, k, v, seq);
             var spec = new AttentionSpec(batch, seq, cache.length(), cache.capacity(), c.numAttentionHeads(),
                     c.numKeyValueHeads(), c.headDim(), (float) (1.0 / Math.sqrt(c.headDim())), mask, window, AttentionSpec.MaskedRows.ALL_KEYS);
-            Tensor o = backend.attention(q, cache.keys(layer), cache.values(layer), spec);
+            Tensor o = backend.attention(q, k, v, cache, layer, spec);
             return child("o_proj", LinearLayer.class).forward(o);
         }
     }
