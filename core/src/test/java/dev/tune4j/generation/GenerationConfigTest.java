@@ -57,6 +57,18 @@ class GenerationConfigTest {
         assertEquals(Files.readString(dir.resolve("generation_config.json"), StandardCharsets.UTF_8), c.toJson());
     }
 
+    /** transformers wrote these generation_config.json files from config.json (from_model_config). */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama_tiny", "qwen2_tiny", "gpt2_tiny"})
+    void fromModelConfigMatchesTransformers(String model) throws IOException {
+        Path dir = SharedData.require("golden/" + model);
+        GenerationConfig fromModel = GenerationConfig.fromModelConfig(dir.resolve("config.json"));
+        com.fasterxml.jackson.databind.node.ObjectNode expected = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("generation_config.json").toFile());
+        expected.remove("transformers_version");
+        assertEquals(expected, new com.fasterxml.jackson.databind.ObjectMapper().readTree(fromModel.toJson()));
+    }
+
     @Test
     void readsTokenIdsOfLlamaTiny() {
         GenerationConfig c = GenerationConfig.fromPretrained(SharedData.require("golden/llama_tiny"));
