@@ -186,6 +186,41 @@ public final class GenerationConfig {
         return parse(text, file.toString());
     }
 
+    /**
+     * The generation settings of a model's {@code config.json}, for folders without a
+     * {@code generation_config.json}; transformers' {@code GenerationConfig.from_model_config}.
+     * Only the keys this class knows are taken (typically {@code bos_token_id},
+     * {@code eos_token_id}, {@code pad_token_id}); the model keys are left out, and the result is
+     * marked {@code "_from_model_config": true} as transformers marks it.
+     *
+     * @param configJson the model's {@code config.json} file
+     */
+    public static GenerationConfig fromModelConfig(Path configJson) {
+        String text;
+        try {
+            text = Files.readString(configJson, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(configJson + ": cannot read: " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(configJson + ": malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(configJson + ": expected a JSON object");
+        }
+        ObjectNode generation = JsonNodeFactory.instance.objectNode();
+        generation.put("_from_model_config", true);
+        for (String key : KNOWN_KEYS) {
+            if (root.has(key) && !key.equals("seed")) {
+                generation.set(key, root.get(key));
+            }
+        }
+        return fromTree(generation, configJson.toString());
+    }
+
     /** Parses the content of a {@code generation_config.json}. */
     public static GenerationConfig fromJson(String json) {
         return parse(json, "generation config JSON");

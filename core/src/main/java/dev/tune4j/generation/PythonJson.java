@@ -2,6 +2,8 @@ package dev.tune4j.generation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -116,8 +118,7 @@ final class PythonJson {
     }
 
     /**
-     * Python's {@code repr(float)}: the shortest digits that round-trip (which
-     * {@link Double#toString} also yields), fixed notation for decimal exponents in [-4, 16),
+     * Python's {@code repr(float)}: the shortest digits that round-trip, fixed notation for decimal exponents in [-4, 16),
      * otherwise {@code 1e-05} style, and {@code NaN} / {@code Infinity} as {@code json.dumps} writes them.
      */
     static String repr(double d) {
@@ -130,7 +131,7 @@ final class PythonJson {
         if (d == 0) {
             return Double.doubleToRawLongBits(d) < 0 ? "-0.0" : "0.0";
         }
-        BigDecimal shortest = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        BigDecimal shortest = shortestRoundTrip(Math.abs(d));
         String digits = shortest.unscaledValue().toString();
         int exp = digits.length() - 1 - shortest.scale();
         StringBuilder out = new StringBuilder(d < 0 ? "-" : "");
@@ -154,5 +155,21 @@ final class PythonJson {
             out.append(a < 10 ? "0" + a : Integer.toString(a));
         }
         return out.toString();
+    }
+
+    /**
+     * The shortest decimal that parses back to {@code x}, the closest to it at that length. Not
+     * {@link Double#toString}: it always writes two significant digits at least, and then picks
+     * {@code 4.9E-324} where Python writes {@code 5e-324}.
+     */
+    private static BigDecimal shortestRoundTrip(double x) {
+        BigDecimal exact = new BigDecimal(x);
+        for (int p = 1; p < 17; p++) {
+            BigDecimal c = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+            if (c.doubleValue() == x) {
+                return c.stripTrailingZeros();
+            }
+        }
+        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
     }
 }
