@@ -300,7 +300,7 @@ public final class GenerationConfig {
      * ({@code json.dumps(to_diff_dict(), indent=2, sort_keys=True) + "\n"}).
      */
     public String toJson() {
-        return PythonJson.dumps(toTree(false)) + "\n";
+        return dev.tune4j.io.PythonJson.dumps(toTree(false), 2, true) + "\n";
     }
 
     /** Writes {@code dir/generation_config.json} atomically (temp file in the folder, then rename). */
@@ -422,10 +422,10 @@ public final class GenerationConfig {
         if (doSample) {
             return out;
         }
-        if (temperature != 1.0) out.add("temperature=" + PythonJson.repr(temperature));
-        if (topP != 1.0) out.add("top_p=" + PythonJson.repr(topP));
-        if (minP != null) out.add("min_p=" + PythonJson.repr(minP));
-        if (typicalP != 1.0) out.add("typical_p=" + PythonJson.repr(typicalP));
+        if (temperature != 1.0) out.add("temperature=" + dev.tune4j.io.PythonJson.floatRepr(temperature));
+        if (topP != 1.0) out.add("top_p=" + dev.tune4j.io.PythonJson.floatRepr(topP));
+        if (minP != null) out.add("min_p=" + dev.tune4j.io.PythonJson.floatRepr(minP));
+        if (typicalP != 1.0) out.add("typical_p=" + dev.tune4j.io.PythonJson.floatRepr(typicalP));
         if (topK != 50) out.add("top_k=" + topK);
         return out;
     }

@@ -65,6 +65,6 @@ public final class MinPLogitsWarper implements LogitsProcessor {
 
     @Override
     public String toString() {
-        return "MinPLogitsWarper(min_p=" + PythonJson.repr(minP) + ", min_tokens_to_keep=" + minTokensToKeep + ")";
+        return "MinPLogitsWarper(min_p=" + dev.tune4j.io.PythonJson.floatRepr(minP) + ", min_tokens_to_keep=" + minTokensToKeep + ")";
     }
 }

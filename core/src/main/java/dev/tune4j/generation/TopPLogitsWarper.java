@@ -75,7 +75,7 @@ public final class TopPLogitsWarper implements LogitsProcessor {
 
     @Override
     public String toString() {
-        return "TopPLogitsWarper(top_p=" + PythonJson.repr(topP) + ", filter_value=-inf, min_tokens_to_keep="
+        return "TopPLogitsWarper(top_p=" + dev.tune4j.io.PythonJson.floatRepr(topP) + ", filter_value=-inf, min_tokens_to_keep="
                 + minTokensToKeep + ")";
     }
 }

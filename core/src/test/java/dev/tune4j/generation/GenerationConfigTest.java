@@ -127,7 +127,7 @@ class GenerationConfigTest {
         python.put("123456789.125", 123456789.125);
         python.put("1e+22", 1e22);
         python.put("0.00012345", 0.00012345);
-        python.forEach((expected, d) -> assertEquals(expected, PythonJson.repr(d)));
+        python.forEach((expected, d) -> assertEquals(expected, dev.tune4j.io.PythonJson.floatRepr(d)));
     }
 
     @Test
