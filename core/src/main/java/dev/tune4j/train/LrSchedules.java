@@ -68,7 +68,7 @@ public final class LrSchedules {
                     needTotal(type, numTrainingSteps), kw.dbl("num_cycles", 0.5), minLrRate(kw, defaultLr)));
             case WARMUP_STABLE_DECAY -> new LrScheduler(groupLrs, wsd(numWarmupSteps, numTrainingSteps, kw));
             case REDUCE_ON_PLATEAU -> throw new IllegalArgumentException(
-                    "reduce_lr_on_plateau is driven by eval metrics, not by step: build a ReduceLrOnPlateau instead");
+                    "reduce_lr_on_plateau is driven by eval metrics, not by step: use ReduceLrOnPlateau.fromKwargs");
         };
         kw.rejectUnused();
         return s;
