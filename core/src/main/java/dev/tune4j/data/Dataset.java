@@ -230,7 +230,8 @@ public final class Dataset implements Iterable<Map<String, Object>> {
 
     /**
      * datasets {@code map(fn)}: {@code fn} returns the columns to add or overwrite, merged into
-     * the row.
+     * the row. New columns follow the returned map's iteration order: return a
+     * {@code LinkedHashMap} (not {@code Map.of} with several keys) for a fixed column order.
      */
     public Dataset map(Function<? super Map<String, Object>, ? extends Map<String, ?>> fn) {
         return map((row, i) -> fn.apply(row), List.of());

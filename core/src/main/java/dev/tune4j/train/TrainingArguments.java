@@ -43,7 +43,9 @@ import java.util.Objects;
  *
  * @param outputDir where checkpoints go ({@code output_dir}); required
  * @param lrSchedulerKwargs extra arguments of the schedule, see {@link LrSchedules}
- * @param loggingSteps, saveSteps, evalSteps a value below 1 is a fraction of the total steps
+ * @param loggingSteps log every this many steps; below 1, a fraction of the total steps
+ * @param saveSteps save every this many steps; below 1, a fraction of the total steps
+ * @param evalSteps evaluate every this many steps; below 1, a fraction of the total steps
  * @param reportTo integrations to report to; empty means none
  * @param shuffleTrainData tune4j extra: false trains in dataset order (as the parity goldens do);
  *     written to JSON as {@code shuffle_train_data} only when false
@@ -182,6 +184,25 @@ public record TrainingArguments(
      */
     public int numWarmupSteps(int numTrainingSteps) {
         return warmupSteps > 0 ? warmupSteps : (int) Math.ceil(numTrainingSteps * warmupRatio);
+    }
+
+    /**
+     * The learning-rate scheduler of a run of {@code numTrainingSteps} optimizer steps, as the
+     * Trainer's {@code create_scheduler} builds it: {@code lrSchedulerType} with
+     * {@code lrSchedulerKwargs}, {@link #numWarmupSteps(int)} warmup steps, and every parameter
+     * group starting at {@code learningRate}.
+     *
+     * @throws IllegalArgumentException for reduce_lr_on_plateau (see {@link ReduceLrOnPlateau}) or
+     *     kwargs the schedule does not take
+     */
+    public LrScheduler createScheduler(int numTrainingSteps, int numParamGroups) {
+        if (numParamGroups < 1) {
+            throw new IllegalArgumentException("numParamGroups must be >= 1, found " + numParamGroups);
+        }
+        double[] lrs = new double[numParamGroups];
+        java.util.Arrays.fill(lrs, learningRate);
+        return LrSchedules.getScheduler(lrSchedulerType, lrs, learningRate, numWarmupSteps(numTrainingSteps),
+                numTrainingSteps, lrSchedulerKwargs);
     }
 
     /** Examples per optimizer micro-batch on the one device tune4j trains on ({@code train_batch_size}). */

@@ -112,6 +112,30 @@ class TrainingArgumentsTest {
         assertEquals(a, TrainingArguments.fromJson(a.toJson()));
     }
 
+    /** The real run's per-step learning rates come out of its own arguments (README §3, §5.4). */
+    @Test
+    void goldenRunLearningRatesFromItsArguments() throws IOException {
+        JsonNode run = JSON.readTree(SharedData.require("golden/trainer/lora_run/trainer_run.json").toFile());
+        TrainingArguments args = TrainingArguments.load(
+                SharedData.require("golden/trainer/lora_run/checkpoint-12/training_args.json"));
+        LrScheduler s = args.createScheduler(12, 2);
+        int steps = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = run.get("per_step").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int step = Integer.parseInt(e.getKey());
+            assertEquals(e.getValue().get("lr_used_by_this_optimizer_step").asDouble(), s.lr(), 0.0, "step " + step);
+            s.step();
+            assertEquals(e.getValue().get("scheduler_get_last_lr_after_step").asDouble(), s.lr(), 0.0, "step " + step);
+            steps++;
+        }
+        assertEquals(12, steps);
+        for (JsonNode log : run.get("log_history")) {
+            if (log.has("learning_rate")) {
+                assertEquals(log.get("learning_rate").asDouble(), s.lrAt(log.get("step").asInt()), 0.0);
+            }
+        }
+    }
+
     @Test
     void wrappedGoldenFileLoadsFromDisk() {
         Path p = SharedData.require("golden/trainer/lora_run/checkpoint-4/training_args.json");
@@ -210,6 +234,15 @@ class TrainingArgumentsTest {
         JsonNode ours = JSON.readTree(s.stateDictJson());
         assertEquals(names(golden), names(ours));
         assertEquals(golden, ours);
+
+        // the same scheduler through the golden run's own arguments, as the Trainer creates it
+        TrainingArguments runArgs = TrainingArguments.load(
+                SharedData.require("golden/trainer/lora_run/checkpoint-4/training_args.json"));
+        LrScheduler fromArgs = runArgs.createScheduler(12, 2);
+        for (int i = 0; i < 4; i++) {
+            fromArgs.step();
+        }
+        assertEquals(golden, JSON.readTree(fromArgs.stateDictJson()));
 
         LrScheduler resumed = LrSchedules.getScheduler(SchedulerType.LINEAR, new double[] {1e-3, 1e-3}, 1e-3, 2, 12, Map.of());
         resumed.loadStateDictJson(golden.toString());

@@ -26,7 +26,11 @@ public record AlpacaFormat(String instruction, String input, String output, Stri
     public static final AlpacaFormat DEFAULT = new AlpacaFormat("instruction", "input", "output", "system", "history");
 
     /**
-     * @param input, system, history may be null when the dataset has no such column
+     * @param instruction the instruction column
+     * @param input the input column, or null when the dataset has none
+     * @param output the output column
+     * @param system the system-prompt column, or null
+     * @param history the history column, or null
      */
     public AlpacaFormat {
         Objects.requireNonNull(instruction, "instruction column");
