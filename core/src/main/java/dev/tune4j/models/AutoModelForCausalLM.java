@@ -3,7 +3,7 @@ package dev.tune4j.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tune4j.backend.Backend;
-import dev.tune4j.backend.cpu.CpuBackend;
+import dev.tune4j.autograd.AutogradBackend;
 import dev.tune4j.models.gpt2.GPT2LMHeadModel;
 import dev.tune4j.models.llama.LlamaForCausalLM;
 import dev.tune4j.models.llama.MistralForCausalLM;
@@ -81,7 +81,7 @@ public final class AutoModelForCausalLM {
 
     /** A randomly initialised model of {@code config} (transformers: from_config + a seed). */
     public static CausalLM fromConfig(ModelConfig config, long seed) {
-        return build(config, WeightPath.root(new RandomWeights(seed, config.initializerRange())), CpuBackend.INSTANCE);
+        return build(config, WeightPath.root(new RandomWeights(seed, config.initializerRange())), AutogradBackend.CPU);
     }
 
     /** Builds the architecture for {@code config} over any weight source. */
@@ -100,7 +100,7 @@ public final class AutoModelForCausalLM {
 
     private static Backend backendFor(LoadOptions options) {
         return switch (options.backend()) {
-            case "cpu" -> CpuBackend.INSTANCE;
+            case "cpu" -> AutogradBackend.CPU;
             default -> throw new IllegalArgumentException("unknown backend " + options.backend());
         };
     }

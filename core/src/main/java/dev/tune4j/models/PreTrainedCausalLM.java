@@ -100,6 +100,43 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         savePretrained(dir, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
     }
 
+    private boolean gradientCheckpointing;
+
+    /**
+     * transformers' {@code gradient_checkpointing_enable()}: decoder layers keep only their input
+     * during a training forward and are recomputed in backward.
+     */
+    public void gradientCheckpointing(boolean on) {
+        this.gradientCheckpointing = on;
+    }
+
+    public boolean isGradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
+    /**
+     * Runs one decoder layer, through {@link dev.tune4j.autograd.Checkpoint} when gradient
+     * checkpointing is on. {@code layer} gets a fresh cache when recomputing, so the recomputation
+     * does not append to the cache the forward filled.
+     */
+    protected final Tensor runLayer(Module layer, Tensor h, int batch, int seq, KvCache cache, LayerCall call) {
+        if (!gradientCheckpointing || !dev.tune4j.autograd.GradMode.isEnabled()) {
+            return call.apply(h, cache);
+        }
+        boolean trainable = false;
+        for (var p : layer.namedParameters().values()) {
+            trainable |= p.requiresGrad();
+        }
+        return dev.tune4j.autograd.Checkpoint.apply(
+                (x, recomputing) -> call.apply(x, recomputing ? newCache(batch, seq) : cache), h, trainable);
+    }
+
+    /** One layer's forward against a cache. */
+    @FunctionalInterface
+    protected interface LayerCall {
+        Tensor apply(Tensor h, KvCache cache);
+    }
+
     /** Width of one token's keys (kv heads x head dim). */
     protected abstract int kvWidth();
 
@@ -152,6 +189,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         int vocab = p.logits().dim(1);
         Tensor logits = p.logits().reshape(batch, seq, vocab);
         Float loss = null;
+        Tensor lossTensor = null;
         if (a.labels() != null) {
             int[] shifted = new int[batch * seq];
             for (int b = 0; b < batch; b++) {
@@ -159,7 +197,8 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
                     shifted[b * seq + t] = t + 1 < seq ? a.labels()[b][t + 1] : -100;
                 }
             }
-            loss = backend.crossEntropy(p.logits(), shifted);
+            lossTensor = backend.crossEntropyLoss(p.logits(), shifted);
+            loss = lossTensor.getFloat(0);
         }
         Tensor hidden = null;
         if (a.outputHiddenStates()) {
@@ -173,7 +212,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
             }
             hidden = Tensor.of(all, p.hiddenStates().size(), batch, seq, h);
         }
-        return new CausalLMOutput(logits, loss, hidden);
+        return new CausalLMOutput(logits, loss, hidden, lossTensor);
     }
 
     /**

@@ -69,7 +69,9 @@ public class GPT2LMHeadModel extends PreTrainedCausalLM {
             if (hidden) {
                 states.add(h);
             }
-            h = transformer.h.get(i).forward(h, batch, seq, mask, cache, i);
+            Block block = transformer.h.get(i);
+            int index = i;
+            h = runLayer(block, h, batch, seq, cache, (x, c) -> block.forward(x, batch, seq, mask, c, index));
         }
         cache.advance(seq);
         if (lastOnly) {

@@ -71,7 +71,9 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             if (hidden) {
                 states.add(h);
             }
-            h = model.layers.get(i).forward(h, batch, seq, cosSin, mask, cache, i);
+            DecoderLayer layer = model.layers.get(i);
+            int index = i;
+            h = runLayer(layer, h, batch, seq, cache, (x, c) -> layer.forward(x, batch, seq, cosSin, mask, c, index));
         }
         cache.advance(seq);
         if (lastOnly) {
