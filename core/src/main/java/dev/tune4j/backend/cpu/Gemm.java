@@ -19,7 +19,7 @@ public final class Gemm {
 
     /** Loaded only on the vector path: the class refers to {@code jdk.incubator.vector}. */
     private static BlockedGemm vectorKernels() {
-        return ScalarKernels.INSTANCE; // SIMD kernels land in the next step
+        return new VectorKernels();
     }
 
     /**

@@ -5,6 +5,6 @@ final class VectorKernelsHolder {
     private VectorKernelsHolder() {}
 
     static BlockedGemm create() {
-        return ScalarKernels.INSTANCE;
+        return new VectorKernels();
     }
 }
