@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix kernels on the Vector API: an 8-row × 2-vector register tile (16 accumulators, two B
- * vectors and one broadcast: 19 of the 32 AVX-512 registers) fed by fused multiply-adds, and
+ * vectors and one broadcast: 19 of the 32 AVX-512 registers) fed by fused multiply-adds, a
+ * 4-row × 2-vector tile where vectors are narrower (AVX2 and NEON have 16 registers), and
  * matrix-vector kernels that read weight segments directly, widening BF16 / F16 in registers.
  *
  * <p>Only loaded when {@link CpuFeatures#vectorEnabled()}: every reference to
@@ -29,12 +30,78 @@ final class VectorKernels extends BlockedGemm {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     VectorKernels() {
-        super(8, 2 * L);
+        this(L >= 16 ? 8 : 4);
+    }
+
+    /** With an explicit tile height, 8 or 4 rows. */
+    VectorKernels(int tileRows) {
+        super(tileRows, 2 * L);
+        if (tileRows != 8 && tileRows != 4) {
+            throw new IllegalArgumentException("tile height 8 or 4, not " + tileRows);
+        }
     }
 
     @Override
     void microKernel(float[] ap, int apOff, float[] bp, int bpOff, int kc,
                      float[] c, int cOff, int ldc, int rows, int cols, float alpha) {
+        if (mr == 8) {
+            kernel8(ap, apOff, bp, bpOff, kc, c, cOff, ldc, rows, cols, alpha);
+        } else {
+            kernel4(ap, apOff, bp, bpOff, kc, c, cOff, ldc, rows, cols, alpha);
+        }
+    }
+
+    private static void kernel4(float[] ap, int apOff, float[] bp, int bpOff, int kc,
+                                float[] c, int cOff, int ldc, int rows, int cols, float alpha) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        int ai = apOff;
+        int bi = bpOff;
+        for (int p = 0; p < kc; p++, ai += 4, bi += 2 * L) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector a = FloatVector.broadcast(F, ap[ai]);
+            c00 = a.fma(b0, c00);
+            c01 = a.fma(b1, c01);
+            a = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = a.fma(b0, c10);
+            c11 = a.fma(b1, c11);
+            a = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = a.fma(b0, c20);
+            c21 = a.fma(b1, c21);
+            a = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = a.fma(b0, c30);
+            c31 = a.fma(b1, c31);
+        }
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        int r = cOff;
+        int rest = cols - L;
+        addTo(c00, va, c, r, cols);
+        addTo(c01, va, c, r + L, rest);
+        if (rows == 1) {
+            return;
+        }
+        r += ldc;
+        addTo(c10, va, c, r, cols);
+        addTo(c11, va, c, r + L, rest);
+        if (rows == 2) {
+            return;
+        }
+        r += ldc;
+        addTo(c20, va, c, r, cols);
+        addTo(c21, va, c, r + L, rest);
+        if (rows == 3) {
+            return;
+        }
+        r += ldc;
+        addTo(c30, va, c, r, cols);
+        addTo(c31, va, c, r + L, rest);
+    }
+
+    private static void kernel8(float[] ap, int apOff, float[] bp, int bpOff, int kc,
+                                float[] c, int cOff, int ldc, int rows, int cols, float alpha) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);

@@ -24,7 +24,7 @@ class GemmTest {
         for (BlockedGemm kernels : Kernels.all()) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
-                    out.add(Arguments.of(kernels.getClass().getSimpleName(), kernels, ta, tb));
+                    out.add(Arguments.of(kernels.getClass().getSimpleName() + " " + kernels.mr + "x" + kernels.nr, kernels, ta, tb));
                 }
             }
         }

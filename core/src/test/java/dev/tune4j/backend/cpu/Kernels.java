@@ -3,7 +3,7 @@ package dev.tune4j.backend.cpu;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The kernel sets a test runs against: the scalar ones always, the SIMD ones when present. */
+/** The kernel sets a test runs against: the scalar ones always, the SIMD ones (both tile heights) when present. */
 final class Kernels {
     private Kernels() {}
 
@@ -11,7 +11,8 @@ final class Kernels {
         List<BlockedGemm> out = new ArrayList<>();
         out.add(ScalarKernels.INSTANCE);
         if (CpuFeatures.vectorEnabled()) {
-            out.add(VectorKernelsHolder.create());
+            out.add(VectorKernelsHolder.create(8));
+            out.add(VectorKernelsHolder.create(4));
         }
         return out;
     }

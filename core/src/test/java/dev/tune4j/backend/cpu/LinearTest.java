@@ -68,7 +68,7 @@ class LinearTest {
         List<Arguments> out = new ArrayList<>();
         for (BlockedGemm kernels : Kernels.all()) {
             for (Storage s : Storage.values()) {
-                out.add(Arguments.of(kernels.getClass().getSimpleName(), kernels, s));
+                out.add(Arguments.of(kernels.getClass().getSimpleName() + " " + kernels.mr + "x" + kernels.nr, kernels, s));
             }
         }
         return out.stream();

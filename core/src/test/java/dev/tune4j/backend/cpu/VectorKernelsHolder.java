@@ -4,7 +4,7 @@ package dev.tune4j.backend.cpu;
 final class VectorKernelsHolder {
     private VectorKernelsHolder() {}
 
-    static BlockedGemm create() {
-        return new VectorKernels();
+    static BlockedGemm create(int tileRows) {
+        return new VectorKernels(tileRows);
     }
 }
