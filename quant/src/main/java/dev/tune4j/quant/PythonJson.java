@@ -35,6 +35,15 @@ final class PythonJson {
         BigDecimal bd = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
         String digits = bd.unscaledValue().toString();
         int exp10 = digits.length() - 1 - bd.scale(); // exponent of the first digit
+        if (digits.length() == 2) {
+            // Java prefers a closer 2-digit decimal where a 1-digit one also round-trips
+            // (4.9E-324); Python's repr takes the shortest.
+            String one = shortestSingleDigit(Math.abs(d), digits, exp10);
+            if (one != null) {
+                exp10 += one.length() - 1;
+                digits = one.substring(0, 1);
+            }
+        }
         StringBuilder sb = new StringBuilder();
         if (d < 0) {
             sb.append('-');
@@ -60,6 +69,28 @@ final class PythonJson {
             sb.append(digits, 0, exp10 + 1).append('.').append(digits, exp10 + 1, digits.length());
         }
         return sb.toString();
+    }
+
+    /**
+     * The single significant digit that round-trips {@code abs}, closest to it, or null. A result
+     * of "10" means the digit 1 one decade up.
+     */
+    private static String shortestSingleDigit(double abs, String twoDigits, int exp10) {
+        int lead = twoDigits.charAt(0) - '0';
+        BigDecimal exact = new BigDecimal(abs);
+        String best = null;
+        BigDecimal bestErr = null;
+        for (int cand = lead; cand <= lead + 1; cand++) {
+            BigDecimal v = new BigDecimal(java.math.BigInteger.valueOf(cand), -exp10);
+            if (Double.parseDouble(v.toString()) == abs) {
+                BigDecimal err = v.subtract(exact).abs();
+                if (bestErr == null || err.compareTo(bestErr) < 0) {
+                    best = Integer.toString(cand);
+                    bestErr = err;
+                }
+            }
+        }
+        return best;
     }
 
     /** {@code json.dumps(value)} with default settings (one line). */
