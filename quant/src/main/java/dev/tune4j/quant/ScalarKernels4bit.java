@@ -8,10 +8,11 @@ final class ScalarKernels4bit extends Kernels4bit {
         byte[] packed = s.packed();
         float[] table = s.quantMap();
         int bs = s.blocksize();
+        int shift = Integer.numberOfTrailingZeros(bs);
         long end = start + len;
         long i = start;
         while (i < end) {
-            int b = (int) (i / bs);
+            int b = (int) (i >>> shift);
             long blockEnd = Math.min((long) (b + 1) * bs, end);
             float a = s.blockScale(b);
             int o = outOff + (int) (i - start);
@@ -37,6 +38,7 @@ final class ScalarKernels4bit extends Kernels4bit {
         byte[] packed = s.packed();
         float[] table = s.quantMap();
         int bs = s.blocksize();
+        int shift = Integer.numberOfTrailingZeros(bs);
         for (int r = rowStart; r < rowEnd; r++) {
             long rowBase = (long) r * cols;
             long rowEndFlat = rowBase + cols;
@@ -44,7 +46,7 @@ final class ScalarKernels4bit extends Kernels4bit {
             float acc1 = 0f;
             long i = rowBase;
             while (i < rowEndFlat) {
-                int b = (int) (i / bs);
+                int b = (int) (i >>> shift);
                 long blockEnd = Math.min((long) (b + 1) * bs, rowEndFlat);
                 float a = s.blockScale(b);
                 int xi = (int) (i - rowBase);

@@ -19,86 +19,85 @@ import jdk.incubator.vector.VectorSpecies;
  * so dequantization is bit-identical to the scalar path.
  */
 final class VectorKernels4bit extends Kernels4bit {
-    private final VectorSpecies<Integer> ints;
-    private final VectorSpecies<Float> floats;
-    private final VectorSpecies<Byte> bytes;
-    private final int lanes;
-    private final VectorShuffle<Integer> dupLow;
-    private final VectorShuffle<Integer> dupHigh;
-    private final IntVector shifts;
+    // Species must be compile-time constants (static final) for C2 to intrinsify the Vector API;
+    // read from an instance field every operation falls back to boxed Java code.
+    private static final VectorSpecies<Integer> INTS =
+            IntVector.SPECIES_PREFERRED.length() >= 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> FLOATS =
+            INTS.length() == 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BYTES =
+            INTS.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final int LANES = INTS.length();
+    private static final VectorShuffle<Integer> DUP_LOW = shuffle(0);
+    private static final VectorShuffle<Integer> DUP_HIGH = shuffle(LANES / 2);
+    private static final IntVector SHIFTS = shifts();
 
-    /** Uses the preferred width: 16 lanes (AVX-512) or 8 (AVX2); narrower hardware is refused. */
+    /** Refuses hardware narrower than 256-bit vectors (the scalar path is faster there). */
     VectorKernels4bit() {
-        this(IntVector.SPECIES_PREFERRED.length() >= 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256);
         if (IntVector.SPECIES_PREFERRED.length() < 8) {
             throw new UnsupportedOperationException("vector width below 256 bits");
         }
     }
 
-    /** For tests: a fixed width of 8 or 16 int lanes. */
-    VectorKernels4bit(VectorSpecies<Integer> ints) {
-        this.ints = ints;
-        this.lanes = ints.length();
-        if (lanes != 8 && lanes != 16) {
-            throw new IllegalArgumentException("8 or 16 lanes supported, found " + lanes);
+    /** Lane j reads int lane first + j / 2: each byte feeds two output lanes. */
+    private static VectorShuffle<Integer> shuffle(int first) {
+        int[] idx = new int[LANES];
+        for (int j = 0; j < LANES; j++) {
+            idx[j] = first + j / 2;
         }
-        this.floats = lanes == 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-        this.bytes = lanes == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
-        int[] lo = new int[lanes];
-        int[] hi = new int[lanes];
-        int[] sh = new int[lanes];
-        for (int j = 0; j < lanes; j++) {
-            lo[j] = j / 2;
-            hi[j] = lanes / 2 + j / 2;
-            sh[j] = (j & 1) == 0 ? 4 : 0;
-        }
-        this.dupLow = VectorShuffle.fromArray(ints, lo, 0);
-        this.dupHigh = VectorShuffle.fromArray(ints, hi, 0);
-        this.shifts = IntVector.fromArray(ints, sh, 0);
+        return VectorShuffle.fromArray(INTS, idx, 0);
     }
 
-    /** The 16-entry table as int bits, split into vectors of {@code lanes} entries. */
-    private IntVector[] tables(float[] quantMap) {
+    /** Even lanes shift the high nibble down, odd lanes keep the low one. */
+    private static IntVector shifts() {
+        int[] sh = new int[LANES];
+        for (int j = 0; j < LANES; j++) {
+            sh[j] = (j & 1) == 0 ? 4 : 0;
+        }
+        return IntVector.fromArray(INTS, sh, 0);
+    }
+
+    /** Table entries {@code [from, from + LANES)} as int bits (the whole table with 16 lanes). */
+    private static IntVector table(float[] quantMap, int from) {
         int[] bits = new int[16];
         for (int i = 0; i < 16; i++) {
             bits[i] = Float.floatToRawIntBits(quantMap[i]);
         }
-        if (lanes == 16) {
-            return new IntVector[] {IntVector.fromArray(ints, bits, 0)};
-        }
-        return new IntVector[] {IntVector.fromArray(ints, bits, 0), IntVector.fromArray(ints, bits, 8)};
+        return IntVector.fromArray(INTS, bits, LANES == 16 ? 0 : from);
     }
 
-    /** Table values of the codes in {@code idx} (each 0..15). */
-    private FloatVector lookup(IntVector idx, IntVector[] t) {
-        if (lanes == 16) {
-            return idx.selectFrom(t[0]).reinterpretAsFloats();
+    /** Table values of the codes in {@code idx} (each 0..15); t0/t1 are entries 0-7 and 8-15 with 8 lanes. */
+    private static FloatVector lookup(IntVector idx, IntVector t0, IntVector t1) {
+        if (LANES == 16) {
+            return idx.selectFrom(t0).reinterpretAsFloats();
         }
         IntVector low = idx.and(7);
         VectorMask<Integer> upper = idx.compare(VectorOperators.GE, 8);
-        return low.selectFrom(t[0]).blend(low.selectFrom(t[1]), upper).reinterpretAsFloats();
+        return low.selectFrom(t0).blend(low.selectFrom(t1), upper).reinterpretAsFloats();
     }
 
     /** Codes of 2L elements starting at byte p: first L in [0], next L in [1]. */
-    private IntVector widen(byte[] packed, int p) {
-        return (IntVector) ByteVector.fromArray(bytes, packed, p).convertShape(VectorOperators.B2I, ints, 0);
+    private static IntVector widen(byte[] packed, int p) {
+        return (IntVector) ByteVector.fromArray(BYTES, packed, p).convertShape(VectorOperators.B2I, INTS, 0);
     }
 
-    private IntVector codes(IntVector wide, VectorShuffle<Integer> dup) {
-        return wide.rearrange(dup).lanewise(VectorOperators.LSHR, shifts).and(0x0F);
+    private static IntVector codes(IntVector wide, VectorShuffle<Integer> dup) {
+        return wide.rearrange(dup).lanewise(VectorOperators.LSHR, SHIFTS).and(0x0F);
     }
 
     @Override
     void dequantize(QuantState s, long start, int len, float[] out, int outOff) {
         byte[] packed = s.packed();
         float[] table = s.quantMap();
-        IntVector[] t = tables(table);
+        IntVector t0 = table(table, 0);
+        IntVector t1 = table(table, 8);
         int bs = s.blocksize();
-        int step = 2 * lanes;
+        int shift = Integer.numberOfTrailingZeros(bs);
+        int step = 2 * LANES;
         long end = start + len;
         long i = start;
         while (i < end) {
-            int b = (int) (i / bs);
+            int b = (int) (i >>> shift);
             long blockEnd = Math.min((long) (b + 1) * bs, end);
             float a = s.blockScale(b);
             int o = outOff + (int) (i - start);
@@ -106,11 +105,11 @@ final class VectorKernels4bit extends Kernels4bit {
                 out[o++] = table[packed[(int) (i >> 1)] & 0x0F] * a;
                 i++;
             }
-            FloatVector av = FloatVector.broadcast(floats, a);
+            FloatVector av = FloatVector.broadcast(FLOATS, a);
             for (; i + step <= blockEnd; i += step, o += step) {
                 IntVector wide = widen(packed, (int) (i >> 1));
-                lookup(codes(wide, dupLow), t).mul(av).intoArray(out, o);
-                lookup(codes(wide, dupHigh), t).mul(av).intoArray(out, o + lanes);
+                lookup(codes(wide, DUP_LOW), t0, t1).mul(av).intoArray(out, o);
+                lookup(codes(wide, DUP_HIGH), t0, t1).mul(av).intoArray(out, o + LANES);
             }
             for (; i + 1 < blockEnd; i += 2) {
                 int v = packed[(int) (i >> 1)];
@@ -128,18 +127,20 @@ final class VectorKernels4bit extends Kernels4bit {
     void gemv(QuantState s, int cols, float[] x, float[] y, int rowStart, int rowEnd) {
         byte[] packed = s.packed();
         float[] table = s.quantMap();
-        IntVector[] t = tables(table);
+        IntVector t0 = table(table, 0);
+        IntVector t1 = table(table, 8);
         int bs = s.blocksize();
-        int step = 2 * lanes;
+        int shift = Integer.numberOfTrailingZeros(bs);
+        int step = 2 * LANES;
         for (int r = rowStart; r < rowEnd; r++) {
             long rowBase = (long) r * cols;
             long rowEndFlat = rowBase + cols;
-            FloatVector acc0 = FloatVector.zero(floats);
-            FloatVector acc1 = FloatVector.zero(floats);
+            FloatVector acc0 = FloatVector.zero(FLOATS);
+            FloatVector acc1 = FloatVector.zero(FLOATS);
             float tail = 0f;
             long i = rowBase;
             while (i < rowEndFlat) {
-                int b = (int) (i / bs);
+                int b = (int) (i >>> shift);
                 long blockEnd = Math.min((long) (b + 1) * bs, rowEndFlat);
                 float a = s.blockScale(b);
                 int xi = (int) (i - rowBase);
@@ -147,13 +148,13 @@ final class VectorKernels4bit extends Kernels4bit {
                     tail += table[packed[(int) (i >> 1)] & 0x0F] * a * x[xi++];
                     i++;
                 }
-                FloatVector av = FloatVector.broadcast(floats, a);
+                FloatVector av = FloatVector.broadcast(FLOATS, a);
                 for (; i + step <= blockEnd; i += step, xi += step) {
                     IntVector wide = widen(packed, (int) (i >> 1));
-                    FloatVector w0 = lookup(codes(wide, dupLow), t).mul(av);
-                    FloatVector w1 = lookup(codes(wide, dupHigh), t).mul(av);
-                    acc0 = w0.fma(FloatVector.fromArray(floats, x, xi), acc0);
-                    acc1 = w1.fma(FloatVector.fromArray(floats, x, xi + lanes), acc1);
+                    FloatVector w0 = lookup(codes(wide, DUP_LOW), t0, t1).mul(av);
+                    FloatVector w1 = lookup(codes(wide, DUP_HIGH), t0, t1).mul(av);
+                    acc0 = w0.fma(FloatVector.fromArray(FLOATS, x, xi), acc0);
+                    acc1 = w1.fma(FloatVector.fromArray(FLOATS, x, xi + LANES), acc1);
                 }
                 for (; i + 1 < blockEnd; i += 2) {
                     int v = packed[(int) (i >> 1)];
@@ -171,7 +172,7 @@ final class VectorKernels4bit extends Kernels4bit {
 
     @Override
     void dotTile(float[] w, int t, int cols, float[] x, int m, float[] y, int ldy, int o0) {
-        int upper = floats.loopBound(cols);
+        int upper = FLOATS.loopBound(cols);
         for (int r = 0; r < m; r++) {
             int xo = r * cols;
             int j = 0;
@@ -181,17 +182,17 @@ final class VectorKernels4bit extends Kernels4bit {
                 int w1 = w0 + cols;
                 int w2 = w1 + cols;
                 int w3 = w2 + cols;
-                FloatVector a0 = FloatVector.zero(floats);
-                FloatVector a1 = FloatVector.zero(floats);
-                FloatVector a2 = FloatVector.zero(floats);
-                FloatVector a3 = FloatVector.zero(floats);
+                FloatVector a0 = FloatVector.zero(FLOATS);
+                FloatVector a1 = FloatVector.zero(FLOATS);
+                FloatVector a2 = FloatVector.zero(FLOATS);
+                FloatVector a3 = FloatVector.zero(FLOATS);
                 int k = 0;
-                for (; k < upper; k += lanes) {
-                    FloatVector xv = FloatVector.fromArray(floats, x, xo + k);
-                    a0 = FloatVector.fromArray(floats, w, w0 + k).fma(xv, a0);
-                    a1 = FloatVector.fromArray(floats, w, w1 + k).fma(xv, a1);
-                    a2 = FloatVector.fromArray(floats, w, w2 + k).fma(xv, a2);
-                    a3 = FloatVector.fromArray(floats, w, w3 + k).fma(xv, a3);
+                for (; k < upper; k += LANES) {
+                    FloatVector xv = FloatVector.fromArray(FLOATS, x, xo + k);
+                    a0 = FloatVector.fromArray(FLOATS, w, w0 + k).fma(xv, a0);
+                    a1 = FloatVector.fromArray(FLOATS, w, w1 + k).fma(xv, a1);
+                    a2 = FloatVector.fromArray(FLOATS, w, w2 + k).fma(xv, a2);
+                    a3 = FloatVector.fromArray(FLOATS, w, w3 + k).fma(xv, a3);
                 }
                 float s0 = a0.reduceLanes(VectorOperators.ADD);
                 float s1 = a1.reduceLanes(VectorOperators.ADD);
@@ -212,10 +213,10 @@ final class VectorKernels4bit extends Kernels4bit {
             }
             for (; j < t; j++) {
                 int wo = j * cols;
-                FloatVector acc = FloatVector.zero(floats);
+                FloatVector acc = FloatVector.zero(FLOATS);
                 int k = 0;
-                for (; k < upper; k += lanes) {
-                    acc = FloatVector.fromArray(floats, w, wo + k).fma(FloatVector.fromArray(floats, x, xo + k), acc);
+                for (; k < upper; k += LANES) {
+                    acc = FloatVector.fromArray(FLOATS, w, wo + k).fma(FloatVector.fromArray(FLOATS, x, xo + k), acc);
                 }
                 float sum = acc.reduceLanes(VectorOperators.ADD);
                 for (; k < cols; k++) {
@@ -228,6 +229,6 @@ final class VectorKernels4bit extends Kernels4bit {
 
     @Override
     public String toString() {
-        return "vector(" + lanes + " lanes)";
+        return "vector(" + LANES + " lanes)";
     }
 }
