@@ -132,6 +132,16 @@ final class VectorKernels4bit extends Kernels4bit {
         int bs = s.blocksize();
         int shift = Integer.numberOfTrailingZeros(bs);
         int step = 2 * LANES;
+        float[] xEven = null;
+        float[] xOdd = null;
+        if ((cols & 1) == 0) {
+            xEven = new float[cols / 2];
+            xOdd = new float[cols / 2];
+            for (int k = 0; k < cols / 2; k++) {
+                xEven[k] = x[2 * k];
+                xOdd[k] = x[2 * k + 1];
+            }
+        }
         for (int r = rowStart; r < rowEnd; r++) {
             long rowBase = (long) r * cols;
             long rowEndFlat = rowBase + cols;
@@ -149,6 +159,17 @@ final class VectorKernels4bit extends Kernels4bit {
                     i++;
                 }
                 FloatVector av = FloatVector.broadcast(FLOATS, a);
+                if (xEven != null) {
+                    // Even width: high nibbles pair with x[0], x[2], ... and low ones with x[1], x[3], ...,
+                    // so the codes need no interleaving.
+                    for (; i + step <= blockEnd; i += step, xi += step) {
+                        IntVector wide = widen(packed, (int) (i >> 1));
+                        FloatVector w0 = lookup(wide.lanewise(VectorOperators.LSHR, 4).and(0x0F), t0, t1).mul(av);
+                        FloatVector w1 = lookup(wide.and(0x0F), t0, t1).mul(av);
+                        acc0 = w0.fma(FloatVector.fromArray(FLOATS, xEven, xi >> 1), acc0);
+                        acc1 = w1.fma(FloatVector.fromArray(FLOATS, xOdd, xi >> 1), acc1);
+                    }
+                }
                 for (; i + step <= blockEnd; i += step, xi += step) {
                     IntVector wide = widen(packed, (int) (i >> 1));
                     FloatVector w0 = lookup(codes(wide, DUP_LOW), t0, t1).mul(av);
