@@ -5,6 +5,7 @@ import dev.tune4j.backend.Backend;
 import dev.tune4j.backend.KvBuffer;
 import dev.tune4j.backend.cpu.CpuBackend;
 import dev.tune4j.backend.cpu.Gemm;
+import dev.tune4j.backend.cpu.Parallel;
 import dev.tune4j.tensor.DType;
 import dev.tune4j.tensor.Tensor;
 import java.util.random.RandomGenerator;
@@ -519,7 +520,7 @@ public final class AutogradBackend implements Backend {
             float[] dq = new float[b * t * qw];
             float[] dk = new float[b * t * kvw];
             float[] dv = new float[b * t * kvw];
-            java.util.stream.IntStream.range(0, b * kvHeads).parallel().forEach(task -> {
+            Parallel.forRange(b * kvHeads, (first, last) -> { for (int task = first; task < last; task++) {
                 int row = task / kvHeads;
                 int kvh = task % kvHeads;
                 int kvBase = row * cap * kvw + kvh * d;
@@ -560,7 +561,7 @@ public final class AutogradBackend implements Backend {
                     System.arraycopy(dKfull, src, dk, dst, d);
                     System.arraycopy(dVfull, src, dv, dst, d);
                 }
-            });
+            } });
             return new Tensor[] {
                 needs(0) ? Tensor.of(dq, b * t, qw) : null,
                 needs(1) ? Tensor.of(dk, b * t, kvw) : null,
@@ -608,9 +609,9 @@ public final class AutogradBackend implements Backend {
                     return new Tensor[] {Tensor.of(dx, logits.shape())};
                 }
                 double scale = g.getFloat(0) / (double) count;
-                java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+                Parallel.forRange(n, (first, last) -> { for (int i = first; i < last; i++) {
                     if (labels[i] == -100) {
-                        return;
+                        continue;
                     }
                     int off = i * v;
                     float max = Float.NEGATIVE_INFINITY;
@@ -625,7 +626,7 @@ public final class AutogradBackend implements Backend {
                         dx[off + j] = (float) (Math.exp(x[off + j] - max) / sum * scale);
                     }
                     dx[off + labels[i]] -= (float) scale;
-                });
+                } });
                 return new Tensor[] {Tensor.of(dx, logits.shape())};
             }
         });

@@ -4,7 +4,6 @@ import dev.tune4j.backend.AttentionSpec;
 import dev.tune4j.backend.Backend;
 import dev.tune4j.backend.KvBuffer;
 import dev.tune4j.tensor.Tensor;
-import java.util.stream.IntStream;
 
 /**
  * The pure-Java backend: eager F32 compute on the heap, weights read in place from memory-mapped
@@ -22,13 +21,11 @@ public final class CpuBackend implements Backend {
     }
 
     private static void parallelFor(int n, java.util.function.IntConsumer body) {
-        if (n <= 1) {
-            for (int i = 0; i < n; i++) {
+        Parallel.forRange(n, (start, end) -> {
+            for (int i = start; i < end; i++) {
                 body.accept(i);
             }
-        } else {
-            IntStream.range(0, n).parallel().forEach(body);
-        }
+        });
     }
 
     @Override
