@@ -569,9 +569,8 @@ public final class AutogradBackend implements Backend {
         }
 
         private boolean hasVisibleKey(int row, int qSlot, int s) {
-            int[] mask = spec.mask() == null ? null : spec.mask()[row];
             for (int j = 0; j <= Math.min(qSlot, s - 1); j++) {
-                if ((mask == null || mask[j] != 0) && (spec.slidingWindow() <= 0 || qSlot - j < spec.slidingWindow())) {
+                if (spec.visible(row, qSlot, j)) {
                     return true;
                 }
             }

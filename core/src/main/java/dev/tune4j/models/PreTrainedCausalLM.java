@@ -184,8 +184,9 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         }
         int[] flat = flatten(ids);
         int[] pos = a.positionIds() != null ? flatten(a.positionIds()) : defaultPositions(batch, seq, 0);
+        int[][] mask = a.attentionMask() != null ? a.attentionMask() : packedDocuments(a.positionIds());
         KvCache cache = newCache(batch, seq);
-        Pass p = run(flat, batch, seq, pos, a.attentionMask(), cache, a.outputHiddenStates(), false);
+        Pass p = run(flat, batch, seq, pos, mask, cache, a.outputHiddenStates(), false);
         int vocab = p.logits().dim(1);
         Tensor logits = p.logits().reshape(batch, seq, vocab);
         Float loss = null;
@@ -266,6 +267,45 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
                         + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
             }
         }
+    }
+
+    /**
+     * Without an attention mask, position ids that restart at 0 inside a row mark packed documents
+     * (as transformers' flash-attention path reads DataCollatorWithFlattening batches): the
+     * returned mask numbers them 1, 2, ... so attention stays inside each document. Null when no
+     * row restarts.
+     */
+    static int[][] packedDocuments(int[][] positionIds) {
+        if (positionIds == null) {
+            return null;
+        }
+        int[][] docs = null;
+        for (int b = 0; b < positionIds.length; b++) {
+            int[] p = positionIds[b];
+            for (int t = 1; t < p.length; t++) {
+                if (p[t] == 0) {
+                    if (docs == null) {
+                        docs = new int[positionIds.length][];
+                    }
+                    break;
+                }
+            }
+        }
+        if (docs == null) {
+            return null;
+        }
+        for (int b = 0; b < positionIds.length; b++) {
+            int[] p = positionIds[b];
+            docs[b] = new int[p.length];
+            int doc = 1;
+            for (int t = 0; t < p.length; t++) {
+                if (t > 0 && p[t] == 0) {
+                    doc++;
+                }
+                docs[b][t] = doc;
+            }
+        }
+        return docs;
     }
 
     /** Row indices [b * seq + seq - 1] of a [batch * seq, w] tensor: the last position of each row. */

@@ -93,4 +93,15 @@ class OpGradientTest {
             return B.attention(t[0], t[1], t[2], cache, 0, spec);
         }, randn(r, batch * seq, heads * d), randn(r, batch * seq, kvHeads * d), randn(r, batch * seq, kvHeads * d));
     }
+
+    @Test
+    void packedDocumentsAttention() {
+        int[][] docs = {{1, 1, 2, 2, 2, 3}};
+        check("attention(packed)", t -> {
+            KvCache cache = new KvCache(1, 1, 4, 6);
+            var spec = new AttentionSpec(1, 6, 0, cache.capacity(), 2, 1, 4, 0.5f, docs, 0,
+                    AttentionSpec.MaskedRows.ALL_KEYS);
+            return B.attention(t[0], t[1], t[2], cache, 0, spec);
+        }, randn(r, 6, 8), randn(r, 6, 4), randn(r, 6, 4));
+    }
 }

@@ -265,9 +265,7 @@ public final class CpuBackend implements Backend {
                 int off = i * s;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < s; j++) {
-                    boolean visible = j <= qSlot && (mask == null || mask[j] != 0)
-                            && (spec.slidingWindow() <= 0 || qSlot - j < spec.slidingWindow());
-                    if (!visible) {
+                    if (!spec.visible(row, qSlot, j)) {
                         scores[off + j] = Float.NEGATIVE_INFINITY;
                     } else if (scores[off + j] > max) {
                         max = scores[off + j];
