@@ -47,6 +47,11 @@ public final class BenchModel {
 
     /** The model with weights held in {@code dtype} (F32 on the heap; BF16/F16 as little-endian segments). */
     public static PreTrainedCausalLM create(DType dtype) {
+        return create(dtype, CpuBackend.INSTANCE);
+    }
+
+    /** The model on a given backend (the recording one for training). */
+    public static PreTrainedCausalLM create(DType dtype, dev.tune4j.backend.Backend backend) {
         ModelConfig c = config();
         RandomWeights random = new RandomWeights(1234, c.initializerRange());
         WeightSource source = new WeightSource() {
@@ -66,6 +71,6 @@ public final class BenchModel {
                 return "bench model (" + dtype + ")";
             }
         };
-        return AutoModelForCausalLM.build(c, WeightPath.root(source), CpuBackend.INSTANCE);
+        return AutoModelForCausalLM.build(c, WeightPath.root(source), backend);
     }
 }
