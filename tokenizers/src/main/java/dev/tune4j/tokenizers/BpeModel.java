@@ -156,8 +156,11 @@ final class BpeModel implements Model {
         int[] c = new int[n * 4 + 1];
         int[] st = new int[c.length];
         int[] en = new int[c.length];
+        int[] bl = new int[c.length];
+        boolean skipped = false;
         int count = 0;
         int unkId = -1;
+        int unkBytes = 0;
         int unkStart = 0;
         int unkEnd = 0;
         boolean haveUnk = false;
@@ -167,15 +170,18 @@ final class BpeModel implements Model {
             boolean first = i == 0;
             boolean last = i + l >= n;
             int id = lookupChar(w, i, l, first, last);
+            int cb = Chars.utf8Len(cp);
             if (id >= 0) {
                 if (haveUnk) {
                     c[count] = unkId;
                     st[count] = unkStart;
+                    bl[count] = unkBytes;
                     en[count++] = unkEnd;
                     haveUnk = false;
                 }
                 c[count] = id;
                 st[count] = i;
+                bl[count] = cb;
                 en[count++] = i + l;
             } else {
                 boolean done = false;
@@ -196,10 +202,12 @@ final class BpeModel implements Model {
                             c = Arrays.copyOf(c, c.length * 2 + bytes.length);
                             st = Arrays.copyOf(st, c.length);
                             en = Arrays.copyOf(en, c.length);
+                            bl = Arrays.copyOf(bl, c.length);
                         }
                         for (byte b : bytes) {
                             c[count] = byteFallbackIds[b & 0xFF];
                             st[count] = i;
+                            bl[count] = 1;
                             en[count++] = i + l;
                         }
                         done = true;
@@ -212,17 +220,23 @@ final class BpeModel implements Model {
                     }
                     if (haveUnk && fuseUnk) {
                         unkEnd = i + l;
+                        unkBytes += cb;
                     } else {
                         if (haveUnk) {
                             c[count] = unkId;
                             st[count] = unkStart;
+                            bl[count] = unkBytes;
                             en[count++] = unkEnd;
                         }
                         haveUnk = true;
                         unkId = u;
                         unkStart = i;
                         unkEnd = i + l;
+                        unkBytes = cb;
                     }
+                } else if (!done) {
+                    // Dropped without a trace, as in the reference; later offsets shift (see below).
+                    skipped = true;
                 }
             }
             i += l;
@@ -230,9 +244,13 @@ final class BpeModel implements Model {
         if (haveUnk) {
             c[count] = unkId;
             st[count] = unkStart;
+            bl[count] = unkBytes;
             en[count++] = unkEnd;
         }
-        count = mergeAll(c, st, en, count);
+        count = mergeAll(c, st, en, bl, count);
+        if (skipped) {
+            cumulativeOffsets(w, st, en, bl, count);
+        }
         int[] out = new int[count * 3];
         for (int k = 0; k < count; k++) {
             out[3 * k] = c[k];
@@ -243,7 +261,7 @@ final class BpeModel implements Model {
     }
 
     /** Applies merges in rank order (leftmost first on ties); compacts and returns the symbol count. */
-    private int mergeAll(int[] c, int[] st, int[] en, int count) {
+    private int mergeAll(int[] c, int[] st, int[] en, int[] bl, int count) {
         if (count < 2) {
             return count;
         }
@@ -282,6 +300,7 @@ final class BpeModel implements Model {
             }
             c[pos] = newId;
             en[pos] = en[nx];
+            bl[pos] += bl[nx];
             dead[nx] = true;
             int nn = next[nx];
             next[pos] = nn;
@@ -309,10 +328,43 @@ final class BpeModel implements Model {
             if (!dead[i]) {
                 c[w] = c[i];
                 st[w] = st[i];
+                bl[w] = bl[i];
                 en[w++] = en[i];
             }
         }
         return w;
+    }
+
+    /**
+     * The reference places each symbol right after the previous one by byte length, so a
+     * character dropped for lack of an unk token shifts the offsets of everything after it. Mirror
+     * that: lay the symbols out by their byte lengths and map byte positions back to characters.
+     */
+    private static void cumulativeOffsets(String w, int[] st, int[] en, int[] bl, int count) {
+        int bytes = Chars.utf8Len(w);
+        int[] unitOfByte = new int[bytes + 1];
+        int[] unitEndOfByte = new int[bytes + 1];
+        int b = 0;
+        for (int i = 0; i < w.length(); ) {
+            int cp = w.codePointAt(i);
+            int l = Character.charCount(cp);
+            int n = Chars.utf8Len(cp);
+            for (int k = 0; k < n; k++) {
+                unitOfByte[b + k] = i;
+                unitEndOfByte[b + k] = i + l;
+            }
+            b += n;
+            i += l;
+        }
+        unitOfByte[bytes] = w.length();
+        int pos = 0;
+        for (int k = 0; k < count; k++) {
+            int s = pos;
+            int e = pos + bl[k];
+            pos = e;
+            st[k] = unitOfByte[Math.min(s, bytes)];
+            en[k] = e > s ? unitEndOfByte[Math.min(e - 1, bytes)] : st[k];
+        }
     }
 
     private static int push(long[] h, int size, long v) {

@@ -36,17 +36,48 @@ final class Normalizers {
             }
             String seg = s.substring(i, j);
             String out = java.text.Normalizer.normalize(seg, form);
-            int k = seg.codePointCount(0, seg.length());
+            int[] orig = seg.codePoints().toArray();
+            int k = orig.length;
             int[] cps = out.codePoints().toArray();
             int m = cps.length;
-            if (m >= k) {
+            boolean composing = form == java.text.Normalizer.Form.NFC || form == java.text.Normalizer.Form.NFKC;
+            if (m < k && composing) {
+                // Composition: the first output character absorbs the removed ones, as the
+                // reference's alignment-tracking normalizer reports it.
+                for (int t = 0; t < m; t++) c.add(cps[t], t == 0 ? -(k - m) : 0);
+            } else if (!perCharacter(orig, out, form, c)) {
                 for (int t = 0; t < m; t++) c.add(cps[t], t < k ? 0 : 1);
-            } else if (m > 0) {
-                for (int t = 0; t < m; t++) c.add(cps[t], t < m - 1 ? 0 : -(k - m));
             }
             i = j;
         }
         ns.apply(c, 0);
+    }
+
+    /**
+     * Decomposes character by character (first piece replaces the character, the others are
+     * insertions), as the reference does; false, adding nothing, when that does not give the
+     * segment's normal form (canonical reordering across characters).
+     */
+    private static boolean perCharacter(int[] orig, String out, java.text.Normalizer.Form form,
+                                        NormalizedString.Changes c) {
+        StringBuilder sb = new StringBuilder(out.length());
+        String[] parts = new String[orig.length];
+        for (int i = 0; i < orig.length; i++) {
+            parts[i] = java.text.Normalizer.normalize(new String(Character.toChars(orig[i])), form);
+            sb.append(parts[i]);
+        }
+        if (!sb.toString().equals(out)) {
+            return false;
+        }
+        for (String p : parts) {
+            int t = 0;
+            for (int i = 0; i < p.length(); ) {
+                int cp = p.codePointAt(i);
+                c.add(cp, t++ == 0 ? 0 : 1);
+                i += Character.charCount(cp);
+            }
+        }
+        return true;
     }
 
     private static boolean continuesSegment(int cp) {
@@ -135,20 +166,69 @@ final class Normalizers {
             }
             if (stripAccents) {
                 unicode(ns, java.text.Normalizer.Form.NFD);
-                ns.filter(c -> Character.getType(c) != Character.NON_SPACING_MARK);
+                ns.filter(c -> !isOldNonSpacingMark(c));
             }
             if (lowercase) {
                 ns.lowercase();
             }
         }
 
-        static boolean isBertControl(int c) {
-            if (c == '\t' || c == '\n' || c == '\r') {
-                return false;
+        /**
+         * Characters BERT's clean-up removes. The reference asks a Unicode category table generated
+         * from an old UnicodeData.txt without range expansion of unassigned code points, so its
+         * "other" set is Cc, the Cf characters of that version and the private-use planes, but no
+         * unassigned code point; these ranges reproduce it (checked against the reference over all
+         * code points).
+         */
+        private static final int[] BERT_OTHER = {0x0, 0x8, 0xB, 0xC, 0xE, 0x1F, 0x7F, 0x9F, 0xAD, 0xAD, 0x600, 0x605,
+            0x61C, 0x61C, 0x6DD, 0x6DD, 0x70F, 0x70F, 0x1734, 0x1734, 0x180E, 0x180E, 0x200B, 0x200F, 0x202A, 0x202E,
+            0x2060, 0x2064, 0x2066, 0x206F, 0xE000, 0xF8FF, 0xFEFF, 0xFEFF, 0xFFF9, 0xFFFB, 0x110BD, 0x110BD,
+            0x1171E, 0x1171E, 0x1BCA0, 0x1BCA3, 0x1D173, 0x1D17A, 0xE0001, 0xE0001, 0xE0020, 0xE007F, 0xF0000,
+            0xFFFFD, 0x100000, 0x10FFFD};
+
+        /**
+         * Nonspacing marks (Mn) that the reference's old category table does not know yet (added
+         * to Unicode after it was generated), so its accent stripping keeps them; found by asking
+         * the reference about every Mn code point of the JDK's tables.
+         */
+        private static final int[] NEW_MN = {
+            0x7FD, 0x7FD, 0x897, 0x89F, 0x8CA, 0x8E1, 0x9FE, 0x9FE, 0xAFA, 0xAFF, 0xB55, 0xB55, 0xC04, 0xC04, 0xC3C,
+            0xC3C, 0xD00, 0xD00, 0xD3B, 0xD3C, 0xD81, 0xD81, 0xEBA, 0xEBA, 0xECE, 0xECE, 0x180F, 0x180F, 0x1885,
+            0x1886, 0x1ABF, 0x1ACE, 0x1DF6, 0x1DFB, 0xA82C, 0xA82C, 0xA8C5, 0xA8C5, 0xA8FF, 0xA8FF, 0xA9BD, 0xA9BD,
+            0x10D24, 0x10D27, 0x10D69, 0x10D6D, 0x10EAB, 0x10EAC, 0x10EFC, 0x10EFF, 0x10F46, 0x10F50, 0x10F82,
+            0x10F85, 0x11070, 0x11070, 0x11073, 0x11074, 0x110C2, 0x110C2, 0x111C9, 0x111C9, 0x111CF, 0x111CF,
+            0x1123E, 0x1123E, 0x11241, 0x11241, 0x1133B, 0x1133B, 0x113BB, 0x113C0, 0x113CE, 0x113CE, 0x113D0,
+            0x113D0, 0x113D2, 0x113D2, 0x113E1, 0x113E2, 0x11438, 0x1143F, 0x11442, 0x11444, 0x11446, 0x11446,
+            0x1145E, 0x1145E, 0x1182F, 0x11837, 0x11839, 0x1183A, 0x1193B, 0x1193C, 0x1193E, 0x1193E, 0x11943,
+            0x11943, 0x119D4, 0x119D7, 0x119DA, 0x119DB, 0x119E0, 0x119E0, 0x11A01, 0x11A0A, 0x11A33, 0x11A38,
+            0x11A3B, 0x11A3E, 0x11A47, 0x11A47, 0x11A51, 0x11A56, 0x11A59, 0x11A5B, 0x11A8A, 0x11A96, 0x11A98,
+            0x11A99, 0x11C30, 0x11C36, 0x11C38, 0x11C3D, 0x11C3F, 0x11C3F, 0x11C92, 0x11CA7, 0x11CAA, 0x11CB0,
+            0x11CB2, 0x11CB3, 0x11CB5, 0x11CB6, 0x11D31, 0x11D36, 0x11D3A, 0x11D3A, 0x11D3C, 0x11D3D, 0x11D3F,
+            0x11D45, 0x11D47, 0x11D47, 0x11D90, 0x11D91, 0x11D95, 0x11D95, 0x11D97, 0x11D97, 0x11EF3, 0x11EF4,
+            0x11F00, 0x11F01, 0x11F36, 0x11F3A, 0x11F40, 0x11F40, 0x11F42, 0x11F42, 0x11F5A, 0x11F5A, 0x13440,
+            0x13440, 0x13447, 0x13455, 0x1611E, 0x16129, 0x1612D, 0x1612F, 0x16F4F, 0x16F4F, 0x16FE4, 0x16FE4,
+            0x1CF00, 0x1CF2D, 0x1CF30, 0x1CF46, 0x1E000, 0x1E006, 0x1E008, 0x1E018, 0x1E01B, 0x1E021, 0x1E023,
+            0x1E024, 0x1E026, 0x1E02A, 0x1E08F, 0x1E08F, 0x1E130, 0x1E136, 0x1E2AE, 0x1E2AE, 0x1E2EC, 0x1E2EF,
+            0x1E4EC, 0x1E4EF, 0x1E5EE, 0x1E5EF, 0x1E944, 0x1E94A};
+
+        static boolean isOldNonSpacingMark(int c) {
+            return Character.getType(c) == Character.NON_SPACING_MARK && !inRanges(NEW_MN, c);
+        }
+
+        private static boolean inRanges(int[] ranges, int c) {
+            for (int i = 0; i < ranges.length; i += 2) {
+                if (c < ranges[i]) {
+                    return false;
+                }
+                if (c <= ranges[i + 1]) {
+                    return true;
+                }
             }
-            int t = Character.getType(c);
-            return t == Character.CONTROL || t == Character.FORMAT || t == Character.UNASSIGNED
-                    || t == Character.PRIVATE_USE || t == Character.SURROGATE;
+            return false;
+        }
+
+        static boolean isBertControl(int c) {
+            return inRanges(BERT_OTHER, c);
         }
 
         static boolean isChinese(int c) {
