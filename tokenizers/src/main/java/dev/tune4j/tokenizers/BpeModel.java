@@ -153,7 +153,8 @@ final class BpeModel implements Model {
     /** Builds the symbols of {@code w} and applies all merges; returns (id, start, end) triples. */
     int[] mergeWord(String w) {
         int n = w.length();
-        int[] c = new int[n * 4 + 1];
+        // Each symbol covers at least one UTF-8 byte: this bounds the symbol count.
+        int[] c = new int[Chars.utf8Len(w) + 1];
         int[] st = new int[c.length];
         int[] en = new int[c.length];
         int[] bl = new int[c.length];

@@ -267,8 +267,19 @@ final class NormalizedString {
     }
 
     void lowercase() {
-        Changes c = new Changes();
         String s = normalized;
+        int i0 = 0;
+        while (i0 < s.length()) {
+            int cp = s.codePointAt(i0);
+            if (Character.toLowerCase(cp) != cp || cp == 0x130) {
+                break;
+            }
+            i0 += Character.charCount(cp);
+        }
+        if (i0 == s.length()) {
+            return; // nothing to lowercase: the transformation would be the identity
+        }
+        Changes c = new Changes();
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
@@ -290,6 +301,18 @@ final class NormalizedString {
 
     /** Removes characters for which {@code keep} is false. */
     void filter(java.util.function.IntPredicate keep) {
+        boolean all = true;
+        for (int i = 0; i < normalized.length(); ) {
+            int cp = normalized.codePointAt(i);
+            if (!keep.test(cp)) {
+                all = false;
+                break;
+            }
+            i += Character.charCount(cp);
+        }
+        if (all) {
+            return; // nothing removed: the transformation would be the identity
+        }
         int removed = 0;
         int removedStart = 0;
         Changes c = new Changes();
@@ -317,6 +340,18 @@ final class NormalizedString {
     }
 
     void map(java.util.function.IntUnaryOperator f) {
+        boolean same = true;
+        for (int i = 0; i < normalized.length(); ) {
+            int cp = normalized.codePointAt(i);
+            if (f.applyAsInt(cp) != cp) {
+                same = false;
+                break;
+            }
+            i += Character.charCount(cp);
+        }
+        if (same) {
+            return;
+        }
         Changes c = new Changes();
         String s = normalized;
         for (int i = 0; i < s.length(); ) {

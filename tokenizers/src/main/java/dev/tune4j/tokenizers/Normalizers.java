@@ -34,6 +34,22 @@ final class Normalizers {
                 }
                 j += Character.charCount(cp);
             }
+            if (j - i == Character.charCount(s.codePointAt(i))) {
+                // A lone character: its own normal form, cached; extra characters are insertions.
+                String one = single(s.codePointAt(i), form);
+                if (one == null) {
+                    c.add(s.codePointAt(i), 0);
+                } else {
+                    int t = 0;
+                    for (int q = 0; q < one.length(); ) {
+                        int cp = one.codePointAt(q);
+                        c.add(cp, t++ == 0 ? 0 : 1);
+                        q += Character.charCount(cp);
+                    }
+                }
+                i = j;
+                continue;
+            }
             String seg = s.substring(i, j);
             String out = java.text.Normalizer.normalize(seg, form);
             int[] orig = seg.codePoints().toArray();
@@ -78,6 +94,27 @@ final class Normalizers {
             }
         }
         return true;
+    }
+
+    private static final java.util.Map<java.text.Normalizer.Form, String[]> SINGLE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final String SAME = new String("");
+
+    /** Normal form of one BMP character (null when unchanged), cached; computed for others. */
+    private static String single(int cp, java.text.Normalizer.Form form) {
+        if (cp < 0xA0) {
+            return null;
+        }
+        String[] cache = cp < 0x10000 ? SINGLE.computeIfAbsent(form, f -> new String[0x10000]) : null;
+        if (cache != null && cache[cp] != null) {
+            return cache[cp] == SAME ? null : cache[cp];
+        }
+        String in = new String(Character.toChars(cp));
+        String out = java.text.Normalizer.normalize(in, form);
+        String r = out.equals(in) ? null : out;
+        if (cache != null) {
+            cache[cp] = r == null ? SAME : r;
+        }
+        return r;
     }
 
     private static boolean continuesSegment(int cp) {

@@ -21,7 +21,10 @@ final class UnigramModel implements Model {
     final Integer unkId;
     final boolean byteFallback;
     private final double minScore;
-    private final int maxPieceChars;
+    /** Code-point trie of the pieces: (node << 21 | code point) -> child node. */
+    private final LongLongMap trie;
+    /** Piece id ending at each trie node, or -1. */
+    private int[] nodeId;
 
     UnigramModel(List<String> pieces, double[] scores, Integer unkId, boolean byteFallback) {
         this.pieces = pieces;
@@ -30,14 +33,39 @@ final class UnigramModel implements Model {
         this.byteFallback = byteFallback;
         vocab = new HashMap<>(pieces.size() * 2);
         double min = Double.POSITIVE_INFINITY;
-        int maxLen = 1;
+        trie = new LongLongMap(pieces.size() * 4);
+        nodeId = new int[pieces.size() * 4 + 1];
+        java.util.Arrays.fill(nodeId, -1);
+        int nodes = 1;
         for (int i = 0; i < pieces.size(); i++) {
             vocab.put(pieces.get(i), i);
             min = Math.min(min, scores[i]);
-            maxLen = Math.max(maxLen, pieces.get(i).codePointCount(0, pieces.get(i).length()));
+        }
+        // Every piece, the id being the one the vocabulary map resolves it to (the last duplicate).
+        for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+            String piece = e.getKey();
+            int node = 0;
+            for (int k = 0; k < piece.length(); ) {
+                int cp = piece.codePointAt(k);
+                k += Character.charCount(cp);
+                long key = ((long) node << 21) | cp;
+                long child = trie.get(key, -1);
+                if (child < 0) {
+                    child = nodes++;
+                    trie.put(key, child);
+                    if (nodes >= nodeId.length) {
+                        int old = nodeId.length;
+                        nodeId = java.util.Arrays.copyOf(nodeId, old * 2);
+                        java.util.Arrays.fill(nodeId, old, nodeId.length, -1);
+                    }
+                }
+                node = (int) child;
+            }
+            if (!piece.isEmpty()) {
+                nodeId[node] = e.getValue();
+            }
         }
         minScore = pieces.isEmpty() ? 0 : min;
-        maxPieceChars = maxLen;
     }
 
     @Override
@@ -61,15 +89,17 @@ final class UnigramModel implements Model {
         int[] ids = new int[n + 1];
         java.util.Arrays.fill(from, -1);
         for (int s = 0; s < n; s++) {
-            if (s > 0 && from[s] < 0) {
-                // unreachable position cannot happen: each character is at least an unknown
-            }
             double here = best[s];
             boolean single = false;
-            int limit = Math.min(n, s + maxPieceChars);
-            for (int e = s + 1; e <= limit; e++) {
-                Integer id = vocab.get(word.substring(unitAt[s], unitAt[e]));
-                if (id == null) {
+            int node = 0;
+            for (int e = s + 1; e <= n; e++) {
+                long child = trie.get(((long) node << 21) | cpStart[e - 1], -1);
+                if (child < 0) {
+                    break;
+                }
+                node = (int) child;
+                int id = nodeId[node];
+                if (id < 0) {
                     continue;
                 }
                 double cand = scores[id] + here;
