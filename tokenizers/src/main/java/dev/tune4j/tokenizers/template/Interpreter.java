@@ -209,7 +209,9 @@ final class Interpreter {
                     if (k instanceof List || k instanceof Map) {
                         throw new TemplateException("TypeError: unhashable type: '" + Py.typeName(k) + "'");
                     }
-                    m.put(k, eval(d.values().get(i), f));
+                    Object v = eval(d.values().get(i), f);
+                    Object existing = Py.isNumber(k) ? m.keySet().stream().filter(x -> Py.eq(x, k)).findFirst().orElse(k) : k;
+                    m.put(existing, v);
                 }
                 yield m;
             }
@@ -325,6 +327,9 @@ final class Interpreter {
 
     /** jinja2's sandboxed {@code getattr}: attribute (method) first, then item lookup. */
     Object getattr(Object obj, String name) {
+        if (obj == null) {
+            return Undefined.attribute(null, name);
+        }
         switch (obj) {
             case Undefined u -> throw u.fail();
             case Namespace ns -> {
@@ -347,6 +352,9 @@ final class Interpreter {
 
     /** jinja2's sandboxed {@code getitem}: item first, then attribute for string keys. */
     Object getitem(Object obj, Object key) {
+        if (obj == null) {
+            return Undefined.attribute(null, key);
+        }
         switch (obj) {
             case Undefined u -> throw u.fail();
             case Map<?, ?> m -> {
@@ -410,6 +418,7 @@ final class Interpreter {
                 yield loop.call(args.get(0));
             }
             case Undefined u -> throw u.fail();
+            case null -> throw new TemplateException("TypeError: 'NoneType' object is not callable");
             default -> throw new TemplateException("TypeError: '" + Py.typeName(fn) + "' object is not callable");
         };
     }

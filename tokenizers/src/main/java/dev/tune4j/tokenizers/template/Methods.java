@@ -25,6 +25,7 @@ final class Methods {
             case Map<?, ?> m -> DICT_MUTATORS.contains(name) ? Undefined.unsafe(obj, name) : dictMethod(m, name);
             case PyTuple t -> listMethod(t.items(), name);
             case List<?> l -> LIST_MUTATORS.contains(name) ? Undefined.unsafe(obj, name) : listMethod(l, name);
+            case null -> null;
             default -> null;
         };
     }

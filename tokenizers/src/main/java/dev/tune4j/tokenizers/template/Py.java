@@ -124,6 +124,7 @@ final class Py {
     /** Python {@code str(v)}, which is what {@code {{ v }}} prints. */
     static String str(Object v) {
         return switch (v) {
+            case null -> "None";
             case String s -> s;
             case Undefined u -> "";
             default -> repr(v);
@@ -372,6 +373,7 @@ final class Py {
                 yield chars;
             }
             case Undefined u -> List.of();
+            case null -> throw new TemplateException("TypeError: 'NoneType' object is not iterable");
             default -> throw new TemplateException("TypeError: '" + typeName(v) + "' object is not iterable");
         };
     }
@@ -384,6 +386,7 @@ final class Py {
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
             case Undefined u -> 0;
+            case null -> throw new TemplateException("TypeError: object of type 'NoneType' has no len()");
             case Namespace n -> throw new TemplateException("TypeError: object of type 'Namespace' has no len()");
             default -> throw new TemplateException("TypeError: object of type '" + typeName(v) + "' has no len()");
         };

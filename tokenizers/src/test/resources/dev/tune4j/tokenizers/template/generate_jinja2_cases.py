@@ -1,0 +1,184 @@
+"""Regenerates jinja2_cases.jsonl: python3 generate_jinja2_cases.py jinja2_cases.jsonl (needs jinja2 3.1.x).
+
+The environment mirrors transformers' chat-template renderer: ImmutableSandboxedEnvironment with
+trim_blocks, lstrip_blocks, loopcontrols and the generation tag, plus its tojson, raise_exception
+and a strftime_now pinned to 2024-11-22 10:30:00.
+"""
+import json, sys
+from datetime import datetime
+import jinja2
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+class AssistantTracker(Extension):
+    tags = {"generation"}
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(["name:endgeneration"], drop_needle=True)
+        return nodes.CallBlock(self.call_method("_render_generation"), [], [], body).set_lineno(lineno)
+    def _render_generation(self, caller):
+        return caller()
+
+def raise_exception(message):
+    raise TemplateError(message)
+def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
+    return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
+def strftime_now(format):
+    return datetime(2024, 11, 22, 10, 30, 0).strftime(format)
+
+env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[AssistantTracker, "jinja2.ext.loopcontrols"])
+env.filters["tojson"] = tojson
+env.globals["raise_exception"] = raise_exception
+env.globals["strftime_now"] = strftime_now
+
+M = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "How are you?"}]
+CASES = [
+ # --- whitespace control: trim_blocks / lstrip_blocks / - / +
+ ("ws_trim_blocks", "{% if true %}\nyes\n{% endif %}\nafter", {}),
+ ("ws_lstrip_blocks", "  {% if true %}\n  yes\n  {% endif %}\nend", {}),
+ ("ws_lstrip_tabs", "\t\t{% for i in [1,2] %}\n\t{{ i }}\n\t\t{% endfor %}\n", {}),
+ ("ws_lstrip_not_after_text", "x  {% if true %}y{% endif %}", {}),
+ ("ws_lstrip_not_after_var", "{{ 1 }}  {% if true %}y{% endif %}", {}),
+ ("ws_lstrip_var_untouched", "  {{ 'v' }}\n  {% if true %}\n  k\n  {% endif %}", {}),
+ ("ws_plus_disables_lstrip", "  {%+ if true %}x{% endif %}", {}),
+ ("ws_plus_disables_trim", "{% if true +%}\nx{% endif %}", {}),
+ ("ws_minus_left", "a   \n\n  {%- if true %}b{% endif %}", {}),
+ ("ws_minus_right", "{% if true -%}   \n\n  b{% endif %}", {}),
+ ("ws_minus_var", "a  {{- 'b' -}}  \n c", {}),
+ ("ws_var_no_trim", "{{ 'a' }}\nb", {}),
+ ("ws_comment_trim", "a\n{# comment #}\nb\n  {# indented #}\nc", {}),
+ ("ws_comment_minus", "a  {#- c -#}  b", {}),
+ ("ws_trailing_newline_dropped", "line\n", {}),
+ ("ws_two_trailing_newlines", "line\n\n", {}),
+ ("ws_crlf", "a\r\n{% if true %}\r\nb\r\n{% endif %}\r\nc", {}),
+ ("ws_block_at_start", "   {% if true %}x{% endif %}", {}),
+ ("ws_raw", "{% raw %}\n  {{ not evaluated }} {% if %}\n{% endraw %}\nz", {}),
+ ("ws_raw_minus", "a {%- raw -%}  keep {{ this }}  {%- endraw -%} b", {}),
+ ("ws_nested_blocks", "{% for m in messages %}\n    {% if m.role == 'user' %}\n        U:{{ m.content }}\n    {% else %}\n        O:{{ m.content }}\n    {% endif %}\n{% endfor %}\n", {"messages": M}),
+ ("ws_set_line", "a\n  {% set x = 1 %}\nb{{ x }}", {}),
+ ("ws_endblock_newline_eaten_once", "{% if true %}\n\nx{% endif %}", {}),
+ # --- loops
+ ("loop_vars", "{% for x in ['a','b','c'] %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}|{% endfor %}", {}),
+ ("loop_prev_next", "{% for x in [1,2,3] %}[{{ loop.previtem }},{{ loop.nextitem }}]{% endfor %}", {}),
+ ("loop_cycle", "{% for x in range(5) %}{{ loop.cycle('odd','even') }} {% endfor %}", {}),
+ ("loop_else", "{% for x in [] %}x{% else %}empty{% endfor %}", {}),
+ ("loop_filter", "{% for m in messages if m.role != 'system' %}{{ loop.index }}:{{ m.role }} {% endfor %}", {"messages": M}),
+ ("loop_unpack_items", "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}", {"d": {"b": 1, "a": 2}}),
+ ("loop_dict_iter", "{% for k in d %}{{ k }}{% endfor %}", {"d": {"x": 1, "y": 2}}),
+ ("loop_string_iter", "{% for c in 'héllo' %}{{ c }}-{% endfor %}", {}),
+ ("loop_break_continue", "{% for i in range(10) %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 5 %}{% break %}{% endif %}{{ i }}{% endfor %}", {}),
+ ("loop_scope", "{% set x = 0 %}{% for i in range(3) %}[{{ x }}]{% set x = i %}({{ x }}){% endfor %}{{ x }}", {}),
+ ("loop_nested_loop_var", "{% for a in [1,2] %}{% for b in [3,4] %}{{ loop.index }}{% endfor %}{{ loop.index }};{% endfor %}", {}),
+ ("loop_changed", "{% for x in [1,1,2,2,3] %}{% if loop.changed(x) %}{{ x }}{% endif %}{% endfor %}", {}),
+ ("loop_recursive", "{% for n in tree recursive %}<{{ n.name }}{% if n.children %}{{ loop(n.children) }}{% endif %}>{% endfor %}", {"tree": [{"name": "a", "children": [{"name": "b", "children": []}, {"name": "c"}]}, {"name": "d"}]}),
+ ("loop_depth", "{% for n in tree recursive %}{{ loop.depth }}{% if n.c %}{{ loop(n.c) }}{% endif %}{% endfor %}", {"tree": [{"c": [{"c": [{}]}]}]}),
+ ("loop_undefined_iter", "{% for x in nothing %}x{% else %}none{% endfor %}", {}),
+ ("loop_tuple_literal", "{% for a, b in [(1, 2), (3, 4)] %}{{ a + b }} {% endfor %}", {}),
+ # --- set / namespace / scoping
+ ("set_basic", "{% set a, b = 1, 2 %}{{ a }}{{ b }}", {}),
+ ("set_block", "{% set x %}  hello {{ 'w' }}  {% endset %}[{{ x }}]", {}),
+ ("set_block_filter", "{% set x | upper %}abc{% endset %}{{ x }}", {}),
+ ("namespace_loop", "{% set ns = namespace(found=false, n=0) %}{% for m in messages %}{% if m.role == 'user' %}{% set ns.found = true %}{% set ns.n = ns.n + 1 %}{% endif %}{% endfor %}{{ ns.found }} {{ ns.n }}", {"messages": M}),
+ ("namespace_expr", "{% set ns = namespace(x=messages|length * 2, y='s') %}{{ ns.x }}{{ ns.y }}{{ ns.missing }}", {"messages": M}),
+ ("if_scope_leaks", "{% if true %}{% set y = 5 %}{% endif %}{{ y }}", {}),
+ ("with_block", "{% with a = 1, b = 2 %}{{ a + b }}{% endwith %}[{{ a }}]", {}),
+ # --- macros
+ ("macro_defaults", "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('Bob') }} {{ greet('Al', '?') }} {{ greet(punct='.', name='Z') }}", {}),
+ ("macro_varargs_kwargs", "{% macro f(a) %}{{ a }}{{ varargs }}{{ kwargs }}{% endmacro %}{{ f(1, 2, 3, x=4) }}", {}),
+ ("macro_caller", "{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call wrap('b') %}inner{% endcall %}", {}),
+ ("macro_caller_args", "{% macro each(items) %}{% for i in items %}{{ caller(i) }}{% endfor %}{% endmacro %}{% call(x) each([1,2]) %}[{{ x }}]{% endcall %}", {}),
+ ("macro_recursive", "{% macro r(n) %}{% if n > 0 %}{{ n }}{{ r(n - 1) }}{% endif %}{% endmacro %}{{ r(5) }}", {}),
+ ("macro_missing_arg", "{% macro f(a, b) %}[{{ a }}][{{ b }}]{% endmacro %}{{ f(1) }}", {}),
+ ("filter_block", "{% filter upper %}hello {{ 'x' }}{% endfilter %}", {}),
+ ("generation_block", "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}{{ m.content }}{% endgeneration %}{% else %}{{ m.content }}{% endif %}|{% endfor %}", {"messages": M}),
+ # --- expressions
+ ("arith", "{{ 1 + 2 * 3 }} {{ (1 + 2) * 3 }} {{ 7 / 2 }} {{ 7 // 2 }} {{ -7 // 2 }} {{ 7 % 3 }} {{ -7 % 3 }} {{ 2 ** 10 }} {{ 2 ** 3 ** 2 }} {{ -2 ** 2 }} {{ 1.5 * 2 }} {{ 10 / 4 }} {{ 4 / 2 }}", {}),
+ ("arith_mixed", "{{ true + 1 }} {{ 3 * 'ab' }} {{ [1] * 3 }} {{ 5 // 2.0 }} {{ 5.5 % 2 }} {{ 2 ** -1 }} {{ 1e3 }} {{ 1_000 }}", {}),
+ ("concat_tilde", "{{ 'a' ~ 1 ~ none ~ true ~ [1] ~ undefined_var }}", {}),
+ ("compare_chain", "{{ 1 < 2 < 3 }} {{ 3 > 2 > 2 }} {{ 'a' < 'b' }} {{ [1,2] < [1,3] }} {{ 1 == 1.0 }} {{ true == 1 }} {{ 'a' != 'b' }} {{ (1,2) == [1,2] }}", {}),
+ ("in_ops", "{{ 'a' in 'cat' }} {{ 2 in [1,2] }} {{ 'k' in {'k': 1} }} {{ 'z' not in ['a'] }} {{ not 'x' in 'y' }}", {}),
+ ("and_or_values", "{{ 0 or 'x' }} {{ 'a' and 'b' }} {{ '' and 'b' }} {{ none or [] }} {{ not none }}", {}),
+ ("cond_expr", "{{ 'y' if true else 'n' }} {{ 'y' if false else 'n' }} [{{ 'y' if false }}] {{ 1 if false else 2 if false else 3 }}", {}),
+ ("literals", "{{ 'it\\'s' }} {{ \"q\\\"q\" }} {{ 'a\\nb' }} {{ '\\u00e9\\x41' }} {{ 'adj' 'acent' }} {{ 0.1 }} {{ 1.0 }} {{ 3.14e2 }}", {}),
+ ("str_of_values", "{{ none }} {{ true }} {{ false }} {{ [1, 'a', none, true, 1.5] }} {{ {'a': 1, 'b': [2]} }} {{ (1,) }} {{ (1, 'x') }} {{ () }} {{ ['it\\'s'] }} {{ [\"a\\nb\"] }}", {}),
+ ("str_of_context_values", "{{ data }} {{ data.f }} {{ data.l }}", {"data": {"f": 0.1, "l": [1, 2.5, "x", None, True, {"k": "v"}]}}),
+ ("float_repr", "{{ 1e16 }} {{ 1e15 }} {{ 1e-5 }} {{ 0.0001 }} {{ 0.1 + 0.2 }} {{ 1/3 }} {{ 2.5e-10 }} {{ 123456789012345678.0 }} {{ -0.0 }} {{ 100.0 }}", {}),
+ ("getattr_getitem", "{{ m.role }} {{ m['content'] }} {{ m.missing }}|{{ m['missing'] }}|{{ l[0] }} {{ l[-1] }} {{ l[10] }}|{{ l.0 }}", {"m": {"role": "user", "content": "c"}, "l": [1, 2, 3]}),
+ ("dict_methods", "{{ d.get('a') }} {{ d.get('z') }} {{ d.get('z', 'dflt') }} {{ d.keys()|list }} {{ d.values()|list }} {{ d.items()|list }}", {"d": {"a": 1, "b": None}}),
+ ("slicing", "{{ s[1:] }} {{ s[:-1] }} {{ s[::-1] }} {{ s[::2] }} {{ s[-3:] }} {{ l[1:3] }} {{ l[::-1] }} {{ l[5:] }} {{ l[:-10] }} {{ l[-2::-1] }} {{ s[1:4:2] }}", {"s": "abcdef", "l": [1, 2, 3, 4]}),
+ ("slice_messages", "{% set rest = messages[1:] %}{{ rest|length }} {{ messages[0].role }} {{ messages[-1]['content'] }}", {"messages": M}),
+ ("dict_literal_nested", "{{ {'a': {'b': 1}} }} {{ {'a': {'b': 1}}['a']['b'] }}", {}),
+ # --- string methods
+ ("str_strip", "[{{ s.strip() }}][{{ s.lstrip() }}][{{ s.rstrip() }}][{{ 'xxhixx'.strip('x') }}][{{ s|trim }}]", {"s": " \t hi there \n "}),
+ ("str_split", "{{ 'a b  c'.split() }} {{ 'a,b,,c'.split(',') }} {{ 'a b c'.split(' ', 1) }} {{ '  lead'.split() }} {{ 'a b c'.rsplit(' ', 1) }} {{ ''.split() }} {{ ''.split(',') }}", {}),
+ ("str_case", "{{ 'hello world'.upper() }} {{ 'HeLLo'.lower() }} {{ \"hello world's\".title() }} {{ 'hELLO'.capitalize() }} {{ \"hello world's\"|title }} {{ 'hELLO wORLD'|capitalize }}", {}),
+ ("str_startswith", "{{ 'hello'.startswith('he') }} {{ 'hello'.endswith('lo') }} {{ 'hello'.startswith(('x', 'h')) }} {{ 'hello'.startswith('l', 2) }}", {}),
+ ("str_replace_find", "{{ 'aaa'.replace('a', 'b') }} {{ 'aaa'.replace('a', 'b', 2) }} {{ 'hello'.find('l') }} {{ 'hello'.find('z') }} {{ 'hello'.count('l') }} {{ 'hello'.rfind('l') }}", {}),
+ ("str_format", "{{ '{} and {}'.format(1, 'b') }} {{ '{0}{1}{0}'.format('x', 'y') }} {{ '{name}!'.format(name='N') }} {{ '{:>5}|{:<4}|{:^7}'.format('a', 'b', 'c') }} {{ '{:.2f}'.format(3.14159) }} {{ '{{}}'.format() }}", {}),
+ ("str_join_method", "{{ ', '.join(['a', 'b']) }} {{ '-'.join('abc') }}", {}),
+ ("percent_format", "{{ '%s is %d' % ('x', 5) }} {{ '%.2f' % 2.5 }} {{ '%5s|%-5s|' % ('a', 'b') }} {{ 'hi %s'|format('there') }}", {}),
+ ("str_misc", "{{ 'abc'.isalpha() }} {{ '123'.isdigit() }} {{ '  '.isspace() }} {{ 'ABC'.isupper() }} {{ 'a\\nb'.splitlines() }} {{ '5'.zfill(3) }}", {}),
+ # --- filters
+ ("f_tojson_basic", "{{ data|tojson }}", {"data": {"name": "f", "n": 1, "x": 1.5, "ok": True, "none": None, "l": [1, "ü", "a\"b\\c\n"], "e": {}, "el": []}}),
+ ("f_tojson_indent", "{{ data|tojson(indent=4) }}", {"data": {"name": "get_weather", "parameters": {"type": "object", "properties": {"loc": {"type": "string"}}, "required": ["loc"]}, "e": [], "d": {}}}),
+ ("f_tojson_indent2_sort", "{{ data|tojson(indent=2, sort_keys=true) }}", {"data": {"b": [1, {"z": 1, "a": 2}], "a": "x"}}),
+ ("f_tojson_separators", "{{ data|tojson(separators=(',', ':')) }} {{ data|tojson(indent=0) }} {{ data|tojson(indent='\\t') }}", {"data": {"a": [1, 2], "b": "c"}}),
+ ("f_tojson_scalars", "{{ 'é\\u2028\\x01'|tojson }} {{ 1.0|tojson }} {{ none|tojson }} {{ (1, 2)|tojson }} {{ 1e20|tojson }} {{ 'x'|tojson(ensure_ascii=true) }} {{ 'é'|tojson(ensure_ascii=true) }}", {}),
+ ("f_tojson_int_keys", "{{ {1: 'a', true: 'b', none: 'c'}|tojson }}", {}),
+ ("f_length_first_last", "{{ messages|length }} {{ messages|count }} {{ messages|first }} {{ (messages|last).role }} {{ 'héllo'|length }} {{ []|first }}|{{ 'abc'|first }}{{ 'abc'|last }}", {"messages": M}),
+ ("f_join", "{{ ['a', 'b', 1]|join(', ') }} {{ messages|map(attribute='role')|join('/') }} {{ messages|join('|', attribute='role') }} {{ [1, 2]|join }}", {"messages": M}),
+ ("f_default", "{{ x|default('d') }} {{ ''|default('d') }} {{ ''|default('d', true) }} {{ none|default('d') }} {{ x|d('dd') }} {{ 0|default('z', boolean=true) }}", {}),
+ ("f_list_string", "{{ 'abc'|list }} {{ (1, 2)|list }} {{ 5|string ~ 'x' }} {{ {'a': 1}|list }}", {}),
+ ("f_int_float", "{{ '42'|int }} {{ '4.7'|int }} {{ 'x'|int }} {{ 'x'|int(7) }} {{ 3.9|int }} {{ '3.5'|float }} {{ 'x'|float }} {{ 2|float }} {{ ' 12 '|int }} {{ '0x1A'|int(base=16) }} {{ '1e3'|float }}", {}),
+ ("f_abs_round", "{{ -3|abs }} {{ (-3.5)|abs }} {{ 2.5|round }} {{ 3.5|round }} {{ 2.675|round(2) }} {{ 2.1|round(0, 'ceil') }} {{ 2.9|round(method='floor') }} {{ 3|round }}", {}),
+ ("f_replace_reverse", "{{ 'hello'|replace('l', 'L') }} {{ 'hello'|replace('l', 'L', 1) }} {{ 'abc'|reverse }} {{ [1, 2, 3]|reverse|list }}", {}),
+ ("f_sort_unique", "{{ ['b', 'A', 'c']|sort }} {{ ['b', 'A', 'c']|sort(case_sensitive=true) }} {{ [3, 1, 2]|sort(reverse=true) }} {{ messages|sort(attribute='role')|map(attribute='content')|list }} {{ ['a', 'A', 'b', 'a']|unique|list }} {{ [1, 2, 1]|unique|list }}", {"messages": M}),
+ ("f_map_select", "{{ ['a', 'b']|map('upper')|list }} {{ [1, 2, 3, 4]|select('odd')|list }} {{ [1, 2, 3, 4]|reject('even')|list }} {{ [0, 1, '', 'x']|select|list }} {{ messages|selectattr('role', 'equalto', 'user')|map(attribute='content')|list }} {{ messages|rejectattr('role', 'in', ['user', 'system'])|list|length }} {{ [1, 5, 10]|select('gt', 3)|list }}", {"messages": M}),
+ ("f_map_default", "{{ messages|map(attribute='name', default='anon')|list }}", {"messages": M[:2]}),
+ ("f_items_dictsort", "{{ d|items|list }} {{ d|dictsort }} {{ d|dictsort(by='value') }} {{ d|dictsort(reverse=true) }}", {"d": {"b": 2, "a": 3, "C": 1}}),
+ ("f_indent", "[{{ 'a\\nb\\n\\nc'|indent }}] [{{ 'a\\nb'|indent(2, first=true) }}] [{{ 'a\\n\\nb'|indent(2, blank=true) }}] [{{ 'x\\ny'|indent('> ') }}]", {}),
+ ("f_escape_safe", "{{ '<a href=\"x\">&\\'</a>'|e }} {{ '<b>'|safe }} {{ '<i>'|escape }}", {}),
+ ("f_wordcount_center", "{{ 'hello big  world, ok'|wordcount }} [{{ 'ab'|center(7) }}] [{{ 'abc'|center(6) }}]", {}),
+ ("f_batch_sum_minmax", "{{ [1, 2, 3, 4, 5]|batch(2)|list }} {{ [1, 2, 3]|batch(2, 'x')|list }} {{ [1, 2, 3]|sum }} {{ [{'v': 1}, {'v': 2}]|sum(attribute='v') }} {{ [3, 1, 2]|min }} {{ ['b', 'A']|max }} {{ [1.5, 2]|sum(start=1) }}", {}),
+ ("f_truncate", "{{ 'hello world foo bar'|truncate(9) }} {{ 'hello world foo bar'|truncate(9, true) }} {{ 'hello world foo bar baz qux quux corge'|truncate(20, leeway=0) }} {{ 'short'|truncate(20) }}", {}),
+ ("f_upper_lower_chain", "{{ messages[0].content|upper|lower|trim }}", {"messages": M}),
+ ("f_attr", "[{{ {'a': 1}|attr('a') }}] {{ 'x'|attr('upper') is callable }}", {}),
+ # --- tests
+ ("tests_types", "{{ x is defined }} {{ y is defined }} {{ y is undefined }} {{ none is none }} {{ 'a' is string }} {{ 1 is number }} {{ 1.5 is number }} {{ true is number }} {{ {} is mapping }} {{ [] is mapping }} {{ 'a' is iterable }} {{ 1 is iterable }} {{ [] is sequence }} {{ true is boolean }} {{ 1 is boolean }} {{ 1 is integer }} {{ true is integer }} {{ 1.0 is float }} {{ 1 is float }}", {"x": 1}),
+ ("tests_values", "{{ true is true }} {{ 1 is true }} {{ false is false }} {{ 3 is odd }} {{ 4 is even }} {{ 9 is divisibleby 3 }} {{ 9 is divisibleby(4) }} {{ 1 is eq 1 }} {{ 1 is ne 2 }} {{ 1 is lt 2 }} {{ 2 is gt 1 }} {{ 2 is ge 2 }} {{ 1 is le 0 }} {{ 'a' is in 'abc' }} {{ 2 is in [1, 2] }} {{ 'abc' is lower }} {{ 'ABC' is upper }} {{ 'x' is not none }} {{ none is not none }} {{ x is not defined }}", {"x": 1}),
+ ("tests_sameas_callable", "{{ none is sameas none }} {{ raise_exception is callable }} {{ 'upper' is filter }} {{ 'odd' is test }} {{ 'nope' is filter }}", {}),
+ ("tests_content_string", "{% for m in messages %}{% if m.content is string %}S{% elif m.content is iterable %}I{% endif %}{% endfor %}", {"messages": [{"content": "x"}, {"content": [{"type": "text", "text": "y"}]}]}),
+ # --- globals
+ ("g_range", "{{ range(3)|list }} {{ range(1, 4)|list }} {{ range(10, 0, -3)|list }} {% for i in range(2) %}{{ i }}{% endfor %}", {}),
+ ("g_dict", "{{ dict(a=1, b=2) }} {{ dict(a=1).a }}", {}),
+ ("g_strftime", "{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d %H:%M:%S') }}|{{ strftime_now('%A %B %j %y %p %I %a %%') }}", {}),
+ ("g_joiner", "{% set j = joiner(' | ') %}{% for x in [1, 2, 3] %}{{ j() }}{{ x }}{% endfor %}", {}),
+ ("g_raise", "{% if messages|length > 1 %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}", {"messages": M}),
+ ("g_namespace_from_dict", "{% set ns = namespace({'a': 1}, b=2) %}{{ ns.a }}{{ ns.b }}", {}),
+ # --- undefined behaviour
+ ("undef_print", "[{{ nothing }}][{{ nothing|upper }}][{{ nothing|length }}][{{ nothing is defined }}][{{ nothing ~ 'x' }}]", {}),
+ ("undef_attr_error", "{{ nothing.attr }}", {}),
+ ("undef_call_error", "{{ nothing() }}", {}),
+ ("undef_add_error", "{{ nothing + 1 }}", {}),
+ ("undef_missing_attr_of_dict_chain", "{{ d.missing.deeper }}", {"d": {}}),
+ ("unsafe_append", "{% set l = [1] %}{{ l.append(2) }}", {}),
+ ("unsafe_update", "{% set d = {} %}{{ d.update({'a': 1}) }}", {}),
+ ("type_error_concat", "{{ 'a' + 1 }}", {}),
+ ("none_iter_error", "{% for x in none %}{% endfor %}", {}),
+ ("tojson_undefined_error", "{{ nothing|tojson }}", {}),
+ # --- real-ish templates
+ ("chatml", "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}", {"messages": M, "add_generation_prompt": True}),
+]
+
+out = open(sys.argv[1], "w", encoding="utf-8")
+for name, tpl, ctx in CASES:
+    rec = {"name": name, "template": tpl, "context": ctx}
+    try:
+        rec["expected"] = env.from_string(tpl).render(**ctx)
+    except Exception as e:
+        rec["error_type"] = type(e).__name__
+        rec["error"] = str(e)
+    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+print(jinja2.__version__, len(CASES))
