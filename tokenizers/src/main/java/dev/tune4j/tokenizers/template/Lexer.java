@@ -348,7 +348,13 @@ final class Lexer {
             throw error("unexpected char " + quote + " (unterminated string)", s);
         }
         String raw = src.substring(s + 1, i);
-        out.add(new Token(Kind.STRING, src.substring(s, i + 1), PyStr.unescape(raw), s));
+        String value;
+        try {
+            value = PyStr.unescape(raw);
+        } catch (TemplateException e) {
+            throw error(e.getMessage(), s);
+        }
+        out.add(new Token(Kind.STRING, src.substring(s, i + 1), value, s));
         pos = i + 1;
     }
 

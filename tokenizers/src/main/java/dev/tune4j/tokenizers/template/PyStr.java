@@ -233,6 +233,18 @@ final class PyStr {
                 case 'r' -> sb.append('\r');
                 case 't' -> sb.append('\t');
                 case 'v' -> sb.append('\u000b');
+                case 'N' -> {
+                    int close = raw.indexOf('}', i);
+                    if (i + 1 >= n || raw.charAt(i + 1) != '{' || close < 0) {
+                        throw new TemplateException("malformed \\N character escape");
+                    }
+                    try {
+                        sb.appendCodePoint(Character.codePointOf(raw.substring(i + 2, close)));
+                    } catch (IllegalArgumentException e) {
+                        throw new TemplateException("unknown Unicode character name in \\N escape");
+                    }
+                    i = close;
+                }
                 case 'x', 'u', 'U' -> {
                     int len = e == 'x' ? 2 : e == 'u' ? 4 : 8;
                     String hex = raw.substring(i + 1, Math.min(n, i + 1 + len));

@@ -171,6 +171,219 @@ CASES = [
  # --- real-ish templates
  ("chatml", "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}", {"messages": M, "add_generation_prompt": True}),
 ]
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "description": "Get the weather", "parameters": {"type": "object", "properties": {"location": {"type": "string", "description": "City, e.g. Paris"}, "unit": {"type": "string", "enum": ["c", "f"]}}, "required": ["location"]}}}]
+TOOL_MSGS = [{"role": "user", "content": "Weather in Paris?"}, {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"location": "Paris", "unit": "c"}}}]}, {"role": "tool", "content": "{\"temp\": 21.5}"}, {"role": "assistant", "content": "It is 21.5 °C."}]
+LLAMA31 = """{{- bos_token }}
+{%- if custom_tools is defined %}
+    {%- set tools = custom_tools %}
+{%- endif %}
+{%- if not tools_in_user_message is defined %}
+    {%- set tools_in_user_message = true %}
+{%- endif %}
+{%- if not date_string is defined %}
+    {%- set date_string = "26 Jul 2024" %}
+{%- endif %}
+{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content']|trim %}
+    {%- set messages = messages[1:] %}
+{%- else %}
+    {%- set system_message = "" %}
+{%- endif %}
+{{- "<|start_header_id|>system<|end_header_id|>\\n\\n" }}
+{%- if tools is not none %}
+    {{- "Environment: ipython\\n" }}
+{%- endif %}
+{{- "Today Date: " + date_string + "\\n\\n" }}
+{{- system_message }}
+{{- "<|eot_id|>" }}
+{%- if tools_in_user_message and not tools is none %}
+    {%- set first_user_message = messages[0]['content']|trim %}
+    {%- set messages = messages[1:] %}
+    {{- '<|start_header_id|>user<|end_header_id|>\\n\\n' -}}
+    {%- for t in tools %}
+        {{- t | tojson(indent=4) }}
+        {{- "\\n\\n" }}
+    {%- endfor %}
+    {{- first_user_message + "<|eot_id|>"}}
+{%- endif %}
+{%- for message in messages %}
+    {%- if not (message.role == 'ipython' or message.role == 'tool' or 'tool_calls' in message) %}
+        {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' }}
+    {%- elif 'tool_calls' in message %}
+        {%- set tool_call = message.tool_calls[0].function %}
+        {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' -}}
+        {{- '{"name": "' + tool_call.name + '", ' }}
+        {{- '"parameters": ' }}
+        {{- tool_call.arguments | tojson }}
+        {{- "}" }}
+        {{- "<|eot_id|>" }}
+    {%- elif message.role == "tool" or message.role == "ipython" %}
+        {{- "<|start_header_id|>ipython<|end_header_id|>\\n\\n" }}
+        {%- if message.content is mapping or message.content is iterable %}
+            {{- message.content | tojson }}
+        {%- else %}
+            {{- message.content }}
+        {%- endif %}
+        {{- "<|eot_id|>" }}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}
+{%- endif %}
+"""
+HERMES = """{%- macro json_to_python_type(json_spec) %}
+{%- set basic_type_map = {"string": "str", "number": "float", "integer": "int", "boolean": "bool"} %}
+{%- if basic_type_map[json_spec.type] is defined %}
+    {{- basic_type_map[json_spec.type] }}
+{%- elif json_spec.type == "array" %}
+    {{- "list[" +  json_to_python_type(json_spec|items) + "]" }}
+{%- elif json_spec.type == "object" %}
+    {{- "dict" }}
+{%- else %}
+    {{- "Any" }}
+{%- endif %}
+{%- endmacro %}
+{{- bos_token }}
+{{- "<|im_start|>system\\nYou are a function calling AI model. <tools> " }}
+{%- for tool in tools %}
+    {%- if tool.function is defined %}
+        {%- set tool = tool.function %}
+    {%- endif %}
+    {{- '{"type": "function", "function": ' }}
+    {{- '{"name": "' + tool.name + '", ' }}
+    {{- '"description": "' + tool.name + '(' }}
+    {%- for param_name, param_fields in tool.parameters.properties|items %}
+        {{- param_name + ": " + json_to_python_type(param_fields) }}
+        {%- if not loop.last %}
+            {{- ", " }}
+        {%- endif %}
+    {%- endfor %}
+    {{- ")" }}
+    {%- if tool.return is defined %}
+        {{- " -> " + json_to_python_type(tool.return) }}
+    {%- endif %}
+    {{- " - " + tool.description + "\\n\\n" }}
+    {{- '"parameters": ' }}
+    {{- tool.parameters|tojson }}
+    {{- "}" }}
+    {%- if not loop.last %}
+        {{- "\\n" }}
+    {%- endif %}
+{%- endfor %}
+{{- " </tools><|im_end|>\\n" }}
+{%- for message in messages %}
+    {%- if message.role == "user" or message.role == "system" or (message.role == "assistant" and message.tool_calls is not defined) %}
+        {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}
+    {%- elif message.role == "assistant" %}
+        {{- '<|im_start|>' + message.role }}
+    {%- for tool_call in message.tool_calls %}
+       {{- '\\n<tool_call>\\n' }}           {%- if tool_call.function is defined %}
+                {%- set tool_call = tool_call.function %}
+            {%- endif %}
+            {{- '{' }}
+            {{- '"name": "' }}
+            {{- tool_call.name }}
+            {{- '"' }}
+            {{- ', '}}
+            {%- if tool_call.arguments is defined %}
+                {{- '"arguments": ' }}
+                {%- if tool_call.arguments is string %}
+                    {{- tool_call.arguments }}
+                {%- else %}
+                    {{- tool_call.arguments|tojson }}
+                {%- endif %}
+            {%- endif %}
+             {{- '}' }}
+            {{- '\\n</tool_call>' }}
+    {%- endfor %}
+        {{- '<|im_end|>\\n' }}
+    {%- elif message.role == "tool" %}
+        {%- if loop.previtem and loop.previtem.role != "tool" %}
+            {{- '<|im_start|>tool\\n' }}
+        {%- endif %}
+        {{- '<tool_response>\\n' }}
+        {{- message.content }}
+        {%- if not loop.last %}
+            {{- '\\n</tool_response>\\n' }}
+        {%- else %}
+            {{- '\\n</tool_response>' }}
+        {%- endif %}
+        {%- if not loop.last and loop.nextitem.role != "tool" %}
+            {{- '<|im_end|>' }}
+        {%- elif loop.last %}
+            {{- '<|im_end|>' }}
+        {%- endif %}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|im_start|>assistant\\n' }}
+{%- endif %}
+"""
+DEEPSEEK = """{% if not add_generation_prompt is defined %}{% set add_generation_prompt = false %}{% endif %}{% set ns = namespace(is_first=false, is_tool=false, is_output_first=true, system_prompt='') %}{%- for message in messages %}{%- if message['role'] == 'system' %}{% set ns.system_prompt = message['content'] %}{%- endif %}{%- endfor %}{{bos_token}}{{ns.system_prompt}}{%- for message in messages %}{%- if message['role'] == 'user' %}{%- set ns.is_tool = false -%}{{'<｜User｜>' + message['content']}}{%- endif %}{%- if message['role'] == 'assistant' and message['content'] is not none %}{% set content = message['content'] %}{% if '</think>' in content %}{% set content = content.split('</think>')[-1] %}{% endif %}{{'<｜Assistant｜>' + content + '<｜end▁of▁sentence｜>'}}{%- endif %}{%- endfor -%}{% if add_generation_prompt %}{{'<｜Assistant｜><think>\\n'}}{% endif %}"""
+GEMMA = """{{ bos_token }}{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}{% for message in messages %}{% if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}{{ raise_exception('Conversation roles must alternate user/assistant/user/assistant/...') }}{% endif %}{% if (message['role'] == 'assistant') %}{% set role = 'model' %}{% else %}{% set role = message['role'] %}{% endif %}{{ '<start_of_turn>' + role + '\\n' + message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}{% if add_generation_prompt %}{{'<start_of_turn>model\\n'}}{% endif %}"""
+MISTRAL = """{%- if messages[0]['role'] == 'system' %}
+    {%- set system_message = messages[0]['content'] %}
+    {%- set loop_messages = messages[1:] %}
+{%- else %}
+    {%- set loop_messages = messages %}
+{%- endif %}
+
+{{- bos_token }}
+{%- for message in loop_messages %}
+    {%- if (message['role'] == 'user') != (loop.index0 % 2 == 0) %}
+        {{- raise_exception('After the optional system message, conversation roles must alternate user/assistant/user/assistant/...') }}
+    {%- endif %}
+    {%- if message['role'] == 'user' %}
+        {%- if loop.first and system_message is defined %}
+            {{- ' [INST] ' + system_message + '\\n\\n' + message['content'] + ' [/INST]' }}
+        {%- else %}
+            {{- ' [INST] ' + message['content'] + ' [/INST]' }}
+        {%- endif %}
+    {%- elif message['role'] == 'assistant' %}
+        {{- ' ' + message['content'] + eos_token}}
+    {%- else %}
+        {{- raise_exception('Only user and assistant roles are supported, with the exception of an initial optional system message!') }}
+    {%- endif %}
+{%- endfor %}
+"""
+UM = [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "<think>hmm</think>Hi!"}, {"role": "user", "content": "Bye"}]
+CASES += [
+ ("ws_unicode_space_lstrip", "a\n\u3000 {% if true %}x{% endif %}", {}),
+ ("ws_nbsp_lstrip", "a\n\u00a0{% if true %}x{% endif %}", {}),
+ ("ws_var_end_strip_then_block", "{{ 'a' -}}\n   {% if true %}b{% endif %}", {}),
+ ("ws_var_then_newline_block", "{{ 'a' }}\n   {% if true %}b{% endif %}\n   c", {}),
+ ("ws_two_blocks_one_line", "  {% if true %}{% if true %}\nx\n  {% endif %}{% endif %}\ny", {}),
+ ("ws_endif_minus_then_text", "{% if true %}a{% endif -%}\n\n   text", {}),
+ ("ws_comment_then_block", "  {# c #}  {% if true %}x{% endif %}", {}),
+ ("ws_block_end_only_one_newline", "{% for i in [1,2] %}\n\n{{ i }}\n{% endfor %}\n\nend", {}),
+ ("ws_minus_both_sides_inline", "a {%- if true -%} b {%- endif -%} c", {}),
+ ("ws_string_with_braces", "{{ '}}' }}{{ '{%' }}{{ \"%}\" }}", {}),
+ ("ws_data_brace", "{ single } { {x} } {%raw%}{{{%endraw%}", {}),
+ ("ws_tab_before_var_kept", "\t{{ 'v' }}\n\t{%- if true %}k{% endif %}", {}),
+ ("ws_plus_var", "  {{+ 'v' }}", {}),
+ ("ws_leading_newlines_kept", "\n\n{{ 'x' }}", {}),
+ ("expr_precedence", "{{ 1 + 2 ~ 3 * 2 }} {{ not true or true }} {{ not (true or true) }} {{ 2 * 3 ** 2 }} {{ -3 ** 2 }} {{ 10 - 2 - 3 }} {{ 2 ** 2 ** 3 }} {{ 'a' ~ 1 + 2 }}", {}),
+ ("expr_filter_binds_tight", "{{ 'a' + ' b '|trim + 'c' }} {{ -3|abs }} {{ [3,1]|sort|first + 1 }} {{ 'x' if 'ab'|length > 1 else 'y' }}", {}),
+ ("expr_test_in_condition", "{{ 'y' if x is defined and x > 0 else 'n' }} {{ x is divisibleby 2 and true }}", {"x": 4}),
+ ("expr_call_on_filter", "{{ ('a,b'|string).split(',') }} {{ (messages|first).content.upper() }}", {"messages": M}),
+ ("expr_dotted_int", "{{ l.1 }} {{ t.0.0 }}", {"l": [5, 6], "t": [[7]]}),
+ ("expr_nested_subscript_tuple_key", "{{ d[('a')] }}", {"d": {"a": 1}}),
+ ("expr_list_trailing_comma", "{{ [1, 2,] }} {{ {'a': 1,} }} {{ (1, 2,) }}", {}),
+ ("expr_string_escapes", "{{ '\\t|\\\\|\\'|\\x41|\\101|\\N' }}", {}),
+ ("print_tuple", "{{ 1, 2 }}", {}),
+ ("int_float_keys", "{{ {1: 'a'}[1] }} {{ {1: 'a'}[1.0] }} {{ {'1': 'b'}['1'] }}", {}),
+ ("str_dict_repr_quotes", "{{ {'k': \"it's\", \"q\": 'say \"hi\"', 'b': 'both \\' \"'} }}", {}),
+ ("str_repr_unicode", "{{ ['é', '日本', '\\x00', '\\u200b', '😀'] }}", {}),
+ ("content_list_items", "{% for m in messages %}{% if m.content is string %}{{ m.content }}{% else %}{% for c in m.content %}{% if c.type == 'text' %}{{ c.text }}{% elif c.type == 'image' %}<image>{% endif %}{% endfor %}{% endif %}\n{% endfor %}", {"messages": [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "What is this?"}]}, {"role": "assistant", "content": "A cat."}]}),
+ ("real_llama31_tools", LLAMA31, {"messages": [{"role": "system", "content": "  Sys  "}] + TOOL_MSGS, "tools": TOOLS, "bos_token": "<|begin_of_text|>", "add_generation_prompt": True}),
+ ("real_llama31_no_tools", LLAMA31, {"messages": M, "tools": None, "bos_token": "<|begin_of_text|>", "add_generation_prompt": False}),
+ ("real_hermes_tools", HERMES, {"messages": TOOL_MSGS, "tools": TOOLS, "bos_token": "<s>", "add_generation_prompt": True}),
+ ("real_deepseek_r1", DEEPSEEK, {"messages": [{"role": "system", "content": "S."}] + UM, "bos_token": "<｜begin▁of▁sentence｜>", "add_generation_prompt": True}),
+ ("real_gemma", GEMMA, {"messages": UM, "bos_token": "<bos>", "add_generation_prompt": True}),
+ ("real_gemma_system_error", GEMMA, {"messages": M, "bos_token": "<bos>", "add_generation_prompt": True}),
+ ("real_mistral", MISTRAL, {"messages": [{"role": "system", "content": "Sys"}] + UM, "bos_token": "<s>", "eos_token": "</s>"}),
+ ("real_mistral_error", MISTRAL, {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "bos_token": "<s>", "eos_token": "</s>"}),
+]
 
 out = open(sys.argv[1], "w", encoding="utf-8")
 for name, tpl, ctx in CASES:
