@@ -75,14 +75,14 @@ public final class ChatTemplate {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(clock, "clock");
         Frame globals = new Frame(null, Globals.create(clock));
-        Map<String, Object> vars = new HashMap<>();
-        context.forEach((k, v) -> vars.put(k, Py.fromJava(v)));
-        Frame root = new Frame(new Frame(globals, vars));
         try {
+            Map<String, Object> vars = new HashMap<>();
+            context.forEach((k, v) -> vars.put(k, Py.fromJava(v)));
+            Frame root = new Frame(new Frame(globals, vars));
             return new Interpreter(clock).render(body, root);
         } catch (StackOverflowError e) {
-            // Defensive: nesting is bounded at parse time and macro depth at run time, but data
-            // (deeply nested JSON in tojson, say) could still exhaust a small thread stack.
+            // Defensive: template nesting is bounded at parse time and macro depth at run time, but
+            // caller data (lists nested thousands deep) could still exhaust the thread stack.
             throw new TemplateException("template rendering nested too deeply for the thread stack");
         }
     }

@@ -25,6 +25,8 @@ final class Parser {
     private int pos;
     private int depth;
     private int loopDepth;
+    /** Blocks being parsed, innermost last, for "unknown tag" messages: {name, expected end tags}. */
+    private final java.util.ArrayDeque<String[]> openBlocks = new java.util.ArrayDeque<>();
 
     private Parser(List<Token> tokens, String src) {
         this.tokens = tokens;
@@ -152,11 +154,14 @@ final class Parser {
         skipOp(":");
         expect(Kind.BLOCK_END, "end of statement block");
         enter(opener);
+        String expected = String.join(" or ", endTokens.stream().sorted().map(t -> "'" + t + "'").toList());
+        openBlocks.push(new String[] {opener.text(), expected});
         List<Stmt> body = subparse(endTokens);
+        openBlocks.pop();
         exit();
         if (cur().kind() == Kind.EOF) {
             throw fail("unexpected end of template: the '" + opener.text() + "' block opened here was never closed"
-                    + " (expected " + String.join(" or ", endTokens.stream().sorted().toList()) + ")", opener);
+                    + " (expected " + expected + ")", opener);
         }
         if (dropNeedle) {
             next();
@@ -194,7 +199,14 @@ final class Parser {
             }
             case "include", "import", "from", "extends", "block", "autoescape" ->
                     throw fail("tag '" + t.text() + "' is not supported in chat templates", t);
-            default -> throw fail("encountered unknown tag '" + t.text() + "'", t);
+            default -> {
+                String msg = "encountered unknown tag '" + t.text() + "'";
+                if (!openBlocks.isEmpty()) {
+                    String[] inner = openBlocks.peek();
+                    msg += "; looking for " + inner[1] + " to close the innermost open block '" + inner[0] + "'";
+                }
+                throw fail(msg, t);
+            }
         };
     }
 
@@ -409,17 +421,23 @@ final class Parser {
 
     private Expr parseOr() {
         Expr left = parseAnd();
-        while (skipName("or")) {
+        int chain = depth;
+        while (cur().isName("or")) {
+            enter(next());
             left = new Or(left, parseAnd());
         }
+        depth = chain;
         return left;
     }
 
     private Expr parseAnd() {
         Expr left = parseNot();
-        while (skipName("and")) {
+        int chain = depth;
+        while (cur().isName("and")) {
+            enter(next());
             left = new And(left, parseNot());
         }
+        depth = chain;
         return left;
     }
 
@@ -462,37 +480,49 @@ final class Parser {
 
     private Expr parseMath1() {
         Expr left = parseConcat();
+        int chain = depth;
         while (cur().isOp("+") || cur().isOp("-")) {
             Token op = next();
+            enter(op);
             left = new BinOp(op.text(), left, parseConcat(), op.offset());
         }
+        depth = chain;
         return left;
     }
 
     private Expr parseConcat() {
         Expr left = parseMath2();
+        int chain = depth;
         while (cur().isOp("~")) {
             Token op = next();
+            enter(op);
             left = new BinOp("~", left, parseMath2(), op.offset());
         }
+        depth = chain;
         return left;
     }
 
     private Expr parseMath2() {
         Expr left = parsePow();
+        int chain = depth;
         while (cur().isOp("*") || cur().isOp("/") || cur().isOp("//") || cur().isOp("%")) {
             Token op = next();
+            enter(op);
             left = new BinOp(op.text(), left, parsePow(), op.offset());
         }
+        depth = chain;
         return left;
     }
 
     private Expr parsePow() {
         Expr left = parseUnary(true);
+        int chain = depth;
         while (cur().isOp("**")) {
             Token op = next();
+            enter(op);
             left = new BinOp("**", left, parseUnary(true), op.offset());
         }
+        depth = chain;
         return left;
     }
 
@@ -598,7 +628,17 @@ final class Parser {
     }
 
     private Expr parsePostfix(Expr node) {
+        int chain = depth;
+        try {
+            return parsePostfixChain(node);
+        } finally {
+            depth = chain;
+        }
+    }
+
+    private Expr parsePostfixChain(Expr node) {
         while (true) {
+            enter(cur());
             if (cur().isOp(".") || cur().isOp("[")) {
                 node = parseSubscript(node);
             } else if (cur().isOp("(")) {
@@ -611,7 +651,17 @@ final class Parser {
     }
 
     private Expr parseFilterExpr(Expr node) {
+        int chain = depth;
+        try {
+            return parseFilterChainExpr(node);
+        } finally {
+            depth = chain;
+        }
+    }
+
+    private Expr parseFilterChainExpr(Expr node) {
         while (true) {
+            enter(cur());
             if (cur().isOp("|")) {
                 for (FilterCall f : parseFilterChain(false)) {
                     node = new Filter(node, f);
@@ -734,12 +784,14 @@ final class Parser {
     /** Parses {@code |f(args)|g...}; with {@code startInline} the first filter has no leading pipe. */
     private List<FilterCall> parseFilterChain(boolean startInline) {
         List<FilterCall> chain = new ArrayList<>();
+        int saved = depth;
         while (cur().isOp("|") || startInline) {
             if (!startInline) {
                 next();
             }
             startInline = false;
             Token name = expectName();
+            enter(name);
             String full = name.text();
             while (cur().isOp(".")) {
                 next();
@@ -751,6 +803,7 @@ final class Parser {
             Args args = cur().isOp("(") ? parseCallArgs() : Args.NONE;
             chain.add(new FilterCall(full, args, name.offset()));
         }
+        depth = saved;
         return chain;
     }
 

@@ -240,7 +240,7 @@ final class PyStr {
                     }
                     try {
                         sb.appendCodePoint(Character.codePointOf(raw.substring(i + 2, close)));
-                    } catch (IllegalArgumentException e) {
+                    } catch (IllegalArgumentException unknown) {
                         throw new TemplateException("unknown Unicode character name in \\N escape");
                     }
                     i = close;
