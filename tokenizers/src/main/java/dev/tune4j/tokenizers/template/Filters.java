@@ -292,7 +292,7 @@ final class Filters {
                 String s = Py.str(v).replaceAll("(?s)<!--.*?-->|<[^>]*>", "");
                 return String.join(" ", PyStr.split(s, null, -1).stream().map(Py::str).toList());
             }
-            default -> throw new TemplateException("no filter named '" + name + "'");
+            default -> throw new TemplateException("No filter named '" + name + "' found.");
         }
     }
 

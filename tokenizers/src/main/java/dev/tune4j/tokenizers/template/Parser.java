@@ -39,6 +39,7 @@ final class Parser {
         if (p.cur().kind() != Kind.EOF) {
             throw p.fail("unexpected " + p.cur().describe(), p.cur());
         }
+        new NameCheck(p.positions).statements(body, false);
         return body;
     }
 
@@ -797,9 +798,6 @@ final class Parser {
                 next();
                 full += "." + expectName().text();
             }
-            if (!Filters.exists(full)) {
-                throw fail("no filter named '" + full + "'", name);
-            }
             Args args = cur().isOp("(") ? parseCallArgs() : Args.NONE;
             chain.add(new FilterCall(full, args, name.offset()));
         }
@@ -808,16 +806,13 @@ final class Parser {
     }
 
     private Expr parseTest(Expr node) {
-        Token is = next();
+        next();
         boolean negated = skipName("not");
         Token name = expectName();
         String full = name.text();
         while (cur().isOp(".")) {
             next();
             full += "." + expectName().text();
-        }
-        if (!Tests.exists(full)) {
-            throw fail("no test named '" + full + "'", name);
         }
         Args args = Args.NONE;
         Token t = cur();
@@ -832,7 +827,7 @@ final class Parser {
             Expr arg = parsePostfix(parsePrimary());
             args = new Args(List.of(arg), List.of(), List.of(), null, null);
         }
-        Expr test = new Test(node, full, args, is.offset());
+        Expr test = new Test(node, full, args, name.offset());
         return negated ? new Not(test) : test;
     }
 }

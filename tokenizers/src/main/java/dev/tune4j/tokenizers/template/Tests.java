@@ -70,7 +70,7 @@ final class Tests {
             }
             case "filter" -> v instanceof String s && Filters.exists(s);
             case "test" -> v instanceof String s && exists(s);
-            default -> throw new TemplateException("no test named '" + name + "'");
+            default -> throw new TemplateException("No test named '" + name + "' found.");
         };
     }
 }

@@ -77,9 +77,20 @@ class ChatTemplateRobustnessTest {
     @Test
     void unknownFiltersAndTestsFailAtCompileTime() {
         TemplateSyntaxException e = syntaxError("a\n{{ x | frobnicate }}");
-        assertTrue(e.getMessage().contains("no filter named 'frobnicate'"), e.getMessage());
+        assertTrue(e.getMessage().contains("No filter named 'frobnicate'."), e.getMessage());
         assertEquals(2, e.line());
-        assertTrue(syntaxError("{% if x is frobnicated %}{% endif %}").getMessage().contains("no test named 'frobnicated'"));
+        assertTrue(syntaxError("{{ x is frobnicated }}").getMessage().contains("No test named 'frobnicated'."));
+        assertTrue(syntaxError("{% if false %}{% for i in x %}{{ i|frobnicate }}{% endfor %}{% endif %}")
+                .getMessage().contains("No filter named 'frobnicate'."));
+    }
+
+    /** As in jinja2, an if-statement may probe optional filters; the error comes only if the branch runs. */
+    @Test
+    void unknownFiltersInsideIfFailOnlyWhenReached() {
+        ChatTemplate t = ChatTemplate.compile("{% if x is string %}{{ x|from_json }}{% else %}ok{% endif %}");
+        assertEquals("ok", t.render(Map.of("x", 1)));
+        TemplateException e = assertThrows(TemplateException.class, () -> t.render(Map.of("x", "{}")));
+        assertEquals("No filter named 'from_json' found.", e.getMessage());
     }
 
     @Test

@@ -384,6 +384,14 @@ CASES += [
  ("real_mistral", MISTRAL, {"messages": [{"role": "system", "content": "Sys"}] + UM, "bos_token": "<s>", "eos_token": "</s>"}),
  ("real_mistral_error", MISTRAL, {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}], "bos_token": "<s>", "eos_token": "</s>"}),
 ]
+CASES += [
+ ("unknown_filter_in_untaken_if", "{% if false %}{{ x|nofilter }}{% endif %}ok", {}),
+ ("unknown_filter_in_untaken_condexpr", "{{ x|nofilter if false else 1 }} {{ 1 if true else x|nofilter }}", {}),
+ ("unknown_filter_in_taken_if", "{% if true %}{{ 1|nofilter }}{% endif %}ok", {}),
+ ("unknown_test_in_if_condition", "{% if x is notest %}{% endif %}", {}),
+ ("unknown_filter_in_loop_inside_if", "{% if false %}{% for i in [1] %}{{ x|nofilter }}{% endfor %}{% endif %}ok", {}),
+ ("unknown_filter_in_macro_inside_if", "{% if false %}{% macro m() %}{{ x|nofilter }}{% endmacro %}{% endif %}ok", {}),
+]
 
 out = open(sys.argv[1], "w", encoding="utf-8")
 for name, tpl, ctx in CASES:
