@@ -19,7 +19,7 @@ final class Undefined {
 
     /** A missing attribute or key {@code name} of {@code owner}. */
     static Undefined attribute(Object owner, Object name) {
-        String owned = owner == null ? "None" : "'" + Py.typeName(owner) + " object'";
+        String owned = owner == null ? "'None'" : "'" + Py.typeName(owner) + " object'";
         if (name instanceof String s) {
             return new Undefined(owned + " has no attribute " + PyStr.repr(s));
         }

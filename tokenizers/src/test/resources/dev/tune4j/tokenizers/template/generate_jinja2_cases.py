@@ -392,6 +392,26 @@ CASES += [
  ("unknown_filter_in_loop_inside_if", "{% if false %}{% for i in [1] %}{{ x|nofilter }}{% endfor %}{% endif %}ok", {}),
  ("unknown_filter_in_macro_inside_if", "{% if false %}{% macro m() %}{{ x|nofilter }}{% endmacro %}{% endif %}ok", {}),
 ]
+CASES += [
+ ("scope_macro_late_binding", "{% macro f() %}{{ x }}{% endmacro %}{% set x = 1 %}{{ f() }}{% set x = 2 %}{{ f() }}", {}),
+ ("scope_macro_closure_not_caller", "{% set x = 1 %}{% macro f() %}{{ x }}{% endmacro %}{% for i in [1] %}{% set x = 5 %}{{ f() }}{% endfor %}", {}),
+ ("scope_macro_in_loop", "{% for i in [1,2] %}{% macro f() %}{{ i }}{% endmacro %}{{ f() }}{% endfor %}", {}),
+ ("scope_macro_local_set", "{% macro f() %}{% set x = 9 %}{{ x }}{% endmacro %}{% set x = 1 %}{{ f() }}{{ x }}", {}),
+ ("scope_macro_namespace", "{% set ns = namespace(a=1) %}{% macro f() %}{% set ns.a = ns.a + 1 %}{% endmacro %}{{ f() }}{{ f() }}{{ ns.a }}", {}),
+ ("scope_loop_vars_dont_leak", "{% for x in [1] %}{% set y = x %}{% endfor %}[{{ y }}][{{ x }}]", {}),
+ ("scope_with", "{% set x = 1 %}{% with %}{% set x = 2 %}{{ x }}{% endwith %}{{ x }}", {}),
+ ("scope_loop_target_shadows", "{% set x = 3 %}{% for x in [1,2] %}{{ x }}{% endfor %}{{ x }}", {}),
+ ("scope_if_updates", "{% set x = 1 %}{% if true %}{% set x = x + 1 %}{% endif %}{{ x }}", {}),
+ ("scope_nested_macro", "{% macro outer() %}{% macro inner() %}in{% endmacro %}{{ inner() }}{% endmacro %}{{ outer() }}", {}),
+ ("macro_default_refers_param", "{% macro f(a, b=a) %}{{ b }}{% endmacro %}{{ f(4) }}", {}),
+ ("sameas", "{% set a = [1,2] %}{% set b = a %}{{ a is sameas b }} {{ [1,2] is sameas [1,2] }}", {}),
+ ("loop_outside", "[{{ loop }}]{% for a in [[1,2]] %}{% for b in a %}[{{ loop.parent }}]{% endfor %}{% endfor %}", {}),
+ ("repeat_ops", "{{ 'a' * 3 }}{{ 3 * 'a' }}{{ true * 2 }}", {}),
+ ("zero_div", "{{ 7 // 0 }}", {}),
+ ("str_index", "{{ 'abc'[5] }}|{{ 'abc'[-1] }}|{{ 'abc'[1:] }}", {}),
+ ("undefined_index", "{{ x[0] }}", {}),
+ ("none_attr", "{{ none.x }}|{{ none[0] }}", {}),
+]
 
 out = open(sys.argv[1], "w", encoding="utf-8")
 for name, tpl, ctx in CASES:
