@@ -84,10 +84,16 @@ final class Filters {
                 return v instanceof Undefined || (Py.truthy(p[1]) && !Py.truthy(v)) ? p[0] : v;
             }
             case "int" -> {
+                if (v instanceof Undefined u) {
+                    throw u.fail();
+                }
                 Object[] p = Params.bind(name, a, k, new String[] {"default", "base"}, 0L, 10L);
                 return toInt(v, p[0], (int) Params.integer(p[1], name, "base"));
             }
             case "float" -> {
+                if (v instanceof Undefined u) {
+                    throw u.fail();
+                }
                 Object[] p = Params.bind(name, a, k, new String[] {"default"}, 0.0);
                 return toFloat(v, p[0]);
             }
@@ -200,6 +206,10 @@ final class Filters {
                 return pairs;
             }
             case "indent" -> {
+                if (!(v instanceof String)) {
+                    throw new TemplateException("TypeError: unsupported operand type(s) for +=: '" + Py.typeName(v)
+                            + "' and 'str'");
+                }
                 Object[] p = Params.bind(name, a, k, new String[] {"width", "first", "blank"}, 4L, false, false);
                 return indent(Py.str(v), p[0] instanceof String s ? s : " ".repeat((int) Params.integer(p[0], name, "width")),
                         Py.truthy(p[1]), Py.truthy(p[2]));
@@ -254,6 +264,13 @@ final class Filters {
             case "truncate" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"length", "killwords", "end", "leeway"}, 255L, false,
                         "...", null);
+                if (!(v instanceof String)) {
+                    // jinja2 measures len(s) before converting; short sequences come back unchanged
+                    long leeway = p[3] == null ? 5 : Params.integer(p[3], name, "leeway");
+                    if (Py.len(v) <= Params.integer(p[0], name, "length") + leeway) {
+                        return v;
+                    }
+                }
                 return truncate(Py.str(v), (int) Params.integer(p[0], name, "length"), Py.truthy(p[1]), Py.str(p[2]),
                         p[3] == null ? 5 : (int) Params.integer(p[3], name, "leeway"));
             }
@@ -361,7 +378,8 @@ final class Filters {
     }
 
     private static Object map(Interpreter in, Object v, List<Object> a, Map<String, Object> k) {
-        List<Object> items = Py.iterate(v);
+        // jinja2 writes "if value: for item in value", so falsy non-iterables map to nothing
+        List<Object> items = Py.truthy(v) ? Py.iterate(v) : List.of();
         List<Object> out = new ArrayList<>(items.size());
         if (a.isEmpty() && k.containsKey("attribute")) {
             Object dflt = k.get("default");
@@ -399,7 +417,7 @@ final class Filters {
             throw new TemplateException("No test named '" + test + "'.");
         }
         List<Object> out = new ArrayList<>();
-        for (Object item : Py.iterate(v)) {
+        for (Object item : Py.truthy(v) ? Py.iterate(v) : List.of()) {
             Object value = byAttr ? attribute(in, item, attr, null) : item;
             boolean ok = test == null ? Py.truthy(value) : Tests.apply(in, test, value, args, k);
             if (ok == keep) {
@@ -423,14 +441,20 @@ final class Filters {
                 return Long.parseLong(t.startsWith("+") ? t.substring(1) : t);
             } catch (NumberFormatException e) {
                 try {
-                    return (long) parseFloat(t);
+                    return toInt(parseFloat(t), dflt, 10);
                 } catch (NumberFormatException e2) {
                     return dflt;
                 }
             }
         }
         if (v instanceof Double d) {
-            return Double.isFinite(d) ? (Object) (long) d.doubleValue() : dflt;
+            if (!Double.isFinite(d)) {
+                return dflt;
+            }
+            if (Math.abs(d) >= 0x1p63) {
+                throw new TemplateException("OverflowError: " + Py.floatRepr(d) + " does not fit in a 64-bit int");
+            }
+            return (long) d.doubleValue();
         }
         if (Py.isIntegral(v)) {
             return Py.asLong(v);

@@ -226,7 +226,9 @@ final class Interpreter {
                     Object stop = s.stop() == null ? null : eval(s.stop(), f);
                     Object step = s.step() == null ? null : eval(s.step(), f);
                     if (!(obj instanceof String || obj instanceof List || obj instanceof PyTuple)) {
-                        yield Undefined.attribute(obj, "slice");
+                        // jinja2 compiles slices to a plain Python subscript, bypassing its getitem
+                        throw new TemplateException("TypeError: " + (obj instanceof Map ? "unhashable type: 'slice'"
+                                : "'" + Py.typeName(obj) + "' object is not subscriptable"));
                     }
                     yield Py.slice(obj, start, stop, step);
                 }

@@ -205,6 +205,11 @@ final class Lexer {
     }
 
     private void lexComment(int tag, int bodyStart) {
+        if (bodyStart >= src.length()) {
+            // jinja2's lexer stops at end of input before looking for the comment end
+            pos = src.length();
+            return;
+        }
         int j = src.indexOf("#}", bodyStart);
         if (j < 0) {
             throw error("missing end of comment tag", tag);

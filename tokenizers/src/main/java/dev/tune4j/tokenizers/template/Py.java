@@ -352,6 +352,8 @@ final class Py {
             }
             case PyTuple t -> t.items().stream().anyMatch(x -> eq(x, item));
             case List<?> l -> l.stream().anyMatch(x -> eq(x, item));
+            case Map<?, ?> m when item instanceof List || item instanceof Map ->
+                    throw new TemplateException("TypeError: unhashable type: '" + typeName(item) + "'");
             case Map<?, ?> m -> m.containsKey(item) || (isNumber(item) && m.keySet().stream().anyMatch(k -> eq(k, item)));
             case Undefined u -> false;
             case Namespace n -> throw new TemplateException("TypeError: argument of type 'Namespace' is not iterable");
@@ -409,6 +411,9 @@ final class Py {
     }
 
     static Object binary(String op, Object a, Object b) {
+        if (op.equals("%") && a instanceof String fmt && b instanceof Undefined) {
+            return PyFormat.percent(fmt, b);
+        }
         checkUndefined(a, b);
         return switch (op) {
             case "+" -> add(a, b);
@@ -425,7 +430,7 @@ final class Py {
             }
             case "//" -> {
                 zeroCheck(op, a, b);
-                yield numeric(op, a, b, Math::floorDiv, (x, y) -> Math.floor(x / y));
+                yield numeric(op, a, b, Math::floorDiv, Py::floatFloorDiv);
             }
             case "%" -> {
                 if (a instanceof String fmt) {
@@ -446,12 +451,34 @@ final class Py {
         }
     }
 
+    /** CPython's float modulo: fmod, moved to the divisor's sign; a zero takes the divisor's sign. */
     private static double floatMod(double x, double y) {
         double r = x % y;
-        if (r != 0 && ((r < 0) != (y < 0))) {
-            r += y;
+        if (r != 0) {
+            if ((y < 0) != (r < 0)) {
+                r += y;
+            }
+        } else {
+            r = Math.copySign(0.0, y);
         }
         return r;
+    }
+
+    /** CPython's float floor division, which is not {@code floor(x / y)}: {@code 5 // 0.1 == 49.0}. */
+    private static double floatFloorDiv(double x, double y) {
+        double mod = x % y;
+        double div = (x - mod) / y;
+        if (mod != 0 && ((y < 0) != (mod < 0))) {
+            div -= 1.0;
+        }
+        if (div != 0) {
+            double floor = Math.floor(div);
+            if (div - floor > 0.5) {
+                floor += 1.0;
+            }
+            return floor;
+        }
+        return Math.copySign(0.0, x / y);
     }
 
     private interface LongOp { long apply(long a, long b); }
@@ -542,10 +569,18 @@ final class Py {
             }
             return result;
         }
+        if (asDouble(a) < 0 && !isIntegral(b) && asDouble(b) != Math.rint(asDouble(b))) {
+            throw new TemplateException("ValueError: a negative number to a fractional power is complex in Python;"
+                    + " complex numbers are not supported");
+        }
         if (asDouble(a) == 0 && asDouble(b) < 0) {
             throw new TemplateException("ZeroDivisionError: 0.0 cannot be raised to a negative power");
         }
-        return Math.pow(asDouble(a), asDouble(b));
+        double r = Math.pow(asDouble(a), asDouble(b));
+        if (Double.isInfinite(r) && Double.isFinite(asDouble(a)) && Double.isFinite(asDouble(b))) {
+            throw new TemplateException("OverflowError: (34, 'Numerical result out of range')");
+        }
+        return r;
     }
 
     static Object negate(Object v) {

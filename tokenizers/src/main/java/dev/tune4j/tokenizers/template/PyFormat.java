@@ -84,7 +84,8 @@ final class PyFormat {
                     f.contains("#"));
             sb.append(pad(body, width, align, fill));
         }
-        if (next < values.size() && !(args instanceof Map)) {
+        // Python skips this check for arguments with __getitem__ (mappings, lists, Undefined)
+        if (next < values.size() && !(args instanceof Map || args instanceof List || args instanceof Undefined)) {
             throw new TemplateException("TypeError: not all arguments converted during string formatting");
         }
         return sb.toString();

@@ -43,8 +43,8 @@ final class Tests {
                     || v instanceof Undefined;
             case "callable" -> v instanceof PyCallable || v instanceof Macro;
             case "escaped" -> false;
-            case "odd" -> Py.toIndex(v, "odd") % 2 != 0;
-            case "even" -> Py.toIndex(v, "even") % 2 == 0;
+            case "odd" -> Py.eq(Py.binary("%", v, 2L), 1L);
+            case "even" -> Py.eq(Py.binary("%", v, 2L), 0L);
             case "divisibleby" -> {
                 Object d = arg(name, args, 0);
                 yield Py.eq(Py.binary("%", v, d), 0L);

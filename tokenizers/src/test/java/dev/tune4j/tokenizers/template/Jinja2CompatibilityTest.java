@@ -19,17 +19,33 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Differential test against real jinja2: {@code jinja2_cases.jsonl} holds templates with the
- * output (or error) that jinja2 3.1.6 produced in transformers' environment; it was written by
- * {@code generate_jinja2_cases.py}, kept beside it. Covers whitespace control, loops, scoping,
- * macros, expressions, Python {@code str()} of values, string methods, filters, tests and globals.
+ * Differential test against real jinja2 3.1.6 in transformers' environment. Resources beside this
+ * class, each written by the Python script kept next to it:
+ * <ul>
+ *   <li>{@code jinja2_cases.jsonl} ({@code generate_jinja2_cases.py}): hand-picked cases covering
+ *       whitespace control, loops, scoping, macros, expressions, Python {@code str()} of values,
+ *       string methods, filters, tests, globals and tool-calling templates;</li>
+ *   <li>{@code jinja2_whitespace_fuzz.jsonl} and {@code jinja2_expression_fuzz.jsonl}
+ *       ({@code generate_jinja2_fuzz.py}, fixed seeds): random templates mixing every whitespace
+ *       control form, and random expressions mixing operators, filters, tests and methods.</li>
+ * </ul>
+ * Expected output must match byte for byte; where jinja2 raised, rendering must raise too (with the
+ * same message for {@code raise_exception}, and containing jinja2's message for the curated cases).
  */
 class Jinja2CompatibilityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static Stream<Arguments> cases() throws IOException {
+        return load("jinja2_cases.jsonl");
+    }
+
+    static Stream<Arguments> fuzzCases() throws IOException {
+        return Stream.concat(load("jinja2_whitespace_fuzz.jsonl"), load("jinja2_expression_fuzz.jsonl"));
+    }
+
+    private static Stream<Arguments> load(String resource) throws IOException {
         List<Arguments> out = new ArrayList<>();
-        try (InputStream in = Jinja2CompatibilityTest.class.getResourceAsStream("jinja2_cases.jsonl")) {
+        try (InputStream in = Jinja2CompatibilityTest.class.getResourceAsStream(resource)) {
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             for (String line : text.split("\n")) {
                 if (!line.isBlank()) {
@@ -44,6 +60,16 @@ class Jinja2CompatibilityTest {
     @ParameterizedTest
     @MethodSource("cases")
     void rendersLikeJinja2(JsonNode c) {
+        check(c, true);
+    }
+
+    @ParameterizedTest
+    @MethodSource("fuzzCases")
+    void randomTemplatesRenderLikeJinja2(JsonNode c) {
+        check(c, false);
+    }
+
+    private static void check(JsonNode c, boolean compareMessages) {
         @SuppressWarnings("unchecked")
         Map<String, Object> ctx = JSON.convertValue(c.get("context"), Map.class);
         String template = c.get("template").asText();
@@ -56,7 +82,7 @@ class Jinja2CompatibilityTest {
             String expected = c.get("error").asText();
             if (c.get("error_type").asText().equals("TemplateError")) {
                 assertEquals(expected, e.getMessage());
-            } else {
+            } else if (compareMessages) {
                 assertTrue(e.getMessage().contains(expected), "expected jinja2's message '" + expected + "', got '"
                         + e.getMessage() + "'");
             }

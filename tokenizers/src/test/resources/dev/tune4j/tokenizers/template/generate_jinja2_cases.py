@@ -413,13 +413,14 @@ CASES += [
  ("none_attr", "{{ none.x }}|{{ none[0] }}", {}),
 ]
 
-out = open(sys.argv[1], "w", encoding="utf-8")
-for name, tpl, ctx in CASES:
-    rec = {"name": name, "template": tpl, "context": ctx}
-    try:
-        rec["expected"] = env.from_string(tpl).render(**ctx)
-    except Exception as e:
-        rec["error_type"] = type(e).__name__
-        rec["error"] = str(e)
-    out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-print(jinja2.__version__, len(CASES))
+if __name__ == "__main__":
+    out = open(sys.argv[1], "w", encoding="utf-8")
+    for name, tpl, ctx in CASES:
+        rec = {"name": name, "template": tpl, "context": ctx}
+        try:
+            rec["expected"] = env.from_string(tpl).render(**ctx)
+        except Exception as e:
+            rec["error_type"] = type(e).__name__
+            rec["error"] = str(e)
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(jinja2.__version__, len(CASES))
