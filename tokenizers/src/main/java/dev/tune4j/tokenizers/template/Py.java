@@ -1,5 +1,6 @@
 package dev.tune4j.tokenizers.template;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
@@ -38,6 +39,7 @@ final class Py {
             case BigDecimal b -> b.doubleValue();
             case Character c -> c.toString();
             case CharSequence cs -> cs.toString();
+            case JsonNode n -> fromJson(n);
             case Map<?, ?> m -> {
                 Map<Object, Object> copy = new LinkedHashMap<>();
                 m.forEach((k, val) -> copy.put(fromJava(k), fromJava(val)));
@@ -57,6 +59,39 @@ final class Py {
             }
             default -> v;
         };
+    }
+
+    /** Jackson trees (tokenizer_config.json values, tool schemas) as plain values. */
+    private static Object fromJson(JsonNode n) {
+        if (n.isObject()) {
+            Map<Object, Object> m = new LinkedHashMap<>();
+            n.properties().forEach(e -> m.put(e.getKey(), fromJson(e.getValue())));
+            return m;
+        }
+        if (n.isArray()) {
+            List<Object> l = new ArrayList<>(n.size());
+            n.forEach(x -> l.add(fromJson(x)));
+            return l;
+        }
+        if (n.isTextual()) {
+            return n.textValue();
+        }
+        if (n.isBoolean()) {
+            return n.booleanValue();
+        }
+        if (n.isIntegralNumber()) {
+            if (!n.canConvertToLong()) {
+                throw new TemplateException("integer " + n.asText() + " does not fit in 64 bits");
+            }
+            return n.longValue();
+        }
+        if (n.isNumber()) {
+            return n.doubleValue();
+        }
+        if (n.isNull() || n.isMissingNode()) {
+            return null;
+        }
+        return n.asText();
     }
 
     // ---- type inspection --------------------------------------------------------------------

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,35 +28,13 @@ class ChatTemplateGoldenTest {
     static final Clock GOLDEN_CLOCK = Clock.fixed(Instant.parse("2024-11-22T10:30:00Z"), ZoneOffset.UTC);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> SPECIAL_TOKENS = List.of("bos_token", "eos_token", "unk_token", "sep_token",
-            "pad_token", "cls_token", "mask_token");
-
-    /** The special-token variables transformers passes to the template, built from the config. */
-    static Map<String, Object> specialTokens(JsonNode config) {
-        Map<String, Object> vars = new HashMap<>();
-        for (String name : SPECIAL_TOKENS) {
-            JsonNode v = config.get(name);
-            if (v == null || v.isNull()) {
-                continue;
-            }
-            vars.put(name, v.isObject() ? v.get("content").asText() : v.asText());
-        }
-        JsonNode extra = config.get("additional_special_tokens");
-        if (extra != null && extra.isArray()) {
-            List<String> tokens = new java.util.ArrayList<>();
-            extra.forEach(t -> tokens.add(t.isObject() ? t.get("content").asText() : t.asText()));
-            vars.put("additional_special_tokens", tokens);
-        }
-        return vars;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"llama3_2", "qwen2_5", "phi3_mini"})
     void rendersLikeTransformers(String family) throws IOException {
         Path dir = SharedData.require("tokenizers/" + family);
         JsonNode config = JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
-        ChatTemplate template = ChatTemplate.compile(config.get("chat_template").asText());
-        Map<String, Object> tokens = specialTokens(config);
+        ChatTemplate template = ChatTemplate.compile(ChatTemplates.templates(config).get("default"));
+        Map<String, Object> tokens = ChatTemplates.specialTokens(config);
         List<String> lines = Files.readAllLines(dir.resolve("chat_golden.jsonl"), StandardCharsets.UTF_8);
         int checked = 0;
         for (String line : lines) {
@@ -91,7 +68,7 @@ class ChatTemplateGoldenTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> messages = JSON.convertValue(first.get("messages"), List.class);
         String rendered = ChatTemplates.render(config.get("chat_template").asText(), messages,
-                first.get("add_generation_prompt").asBoolean(), specialTokens(config), GOLDEN_CLOCK);
+                first.get("add_generation_prompt").asBoolean(), ChatTemplates.specialTokens(config), GOLDEN_CLOCK);
         assertEquals(first.get("rendered").asText(), rendered);
         assertTrue(rendered.contains(messages.get(0).get("content").toString()));
     }
