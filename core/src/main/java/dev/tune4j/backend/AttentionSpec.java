@@ -14,7 +14,12 @@ package dev.tune4j.backend;
  * the logits there: masked scores are {@code finfo.min}, not -inf, so its softmax is uniform over
  * the keys whose score is exactly {@code finfo.min} ({@link MaskedRows}).
  *
- * @param mask [batch][>= kvLen] with 1 for real tokens and 0 for padding; null means all 1
+ * <p>Packed rows (several documents in one row) mark their documents in the mask with ids 1, 2,
+ * 3, ...: a query then sees only keys of its own document. A mask of 0s and 1s is the usual
+ * padding mask.
+ *
+ * @param mask [batch][>= kvLen] with 1 for real tokens and 0 for padding (document ids for packed
+ *     rows); null means all 1
  * @param slidingWindow 0 for none
  */
 public record AttentionSpec(int batch, int qLen, int past, int kvCapacity, int heads, int kvHeads,
@@ -38,6 +43,23 @@ public record AttentionSpec(int batch, int qLen, int past, int kvCapacity, int h
         if (past + qLen > kvCapacity) {
             throw new IllegalArgumentException("kv buffer of " + kvCapacity + " slots cannot hold " + (past + qLen));
         }
+    }
+
+    /** Whether the query at buffer slot {@code qSlot} of {@code row} sees the key at slot {@code j}. */
+    public boolean visible(int row, int qSlot, int j) {
+        if (j > qSlot) {
+            return false;
+        }
+        if (slidingWindow > 0 && qSlot - j >= slidingWindow) {
+            return false;
+        }
+        if (mask == null) {
+            return true;
+        }
+        int[] m = mask[row];
+        int key = m[j];
+        int query = m[qSlot];
+        return key != 0 && (key == query || (key <= 1 && query <= 1));
     }
 
     /** Number of key/value slots attended over. */

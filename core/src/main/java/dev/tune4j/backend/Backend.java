@@ -44,14 +44,45 @@ public interface Backend {
     Tensor rope(Tensor x, int heads, Tensor cos, Tensor sin);
 
     /**
-     * softmax(q k^T * scale + mask) v for q [batch * qLen, heads * headDim] against the key and
-     * value buffers described by {@code spec}; returns [batch * qLen, heads * headDim].
+     * Appends the new keys and values k, v [batch * qLen, kvHeads * headDim] to layer
+     * {@code layer} of {@code cache}, then computes softmax(q k^T * scale + mask) v for q
+     * [batch * qLen, heads * headDim] over every filled slot; returns [batch * qLen, heads * headDim].
+     * Gradients flow to q and the new k and v (earlier slots are constants).
      */
-    Tensor attention(Tensor q, float[] keys, float[] values, AttentionSpec spec);
+    Tensor attention(Tensor q, Tensor k, Tensor v, KvBuffer cache, int layer, AttentionSpec spec);
 
     /**
-     * Mean cross-entropy of logits [n, vocab] against labels (ignored where -100); NaN when no
-     * label counts, as torch returns.
+     * Mean cross-entropy of logits [n, vocab] against labels (ignored where -100), as a one-element
+     * tensor; NaN when no label counts, as torch returns.
      */
-    float crossEntropy(Tensor logits, int[] labels);
+    Tensor crossEntropyLoss(Tensor logits, int[] labels);
+
+    /** {@link #crossEntropyLoss} as a float. */
+    default float crossEntropy(Tensor logits, int[] labels) {
+        return crossEntropyLoss(logits, labels).getFloat(0);
+    }
+
+    /** Column blocks of x [n, sum(widths)]: one [n, widths[i]] tensor per width. */
+    Tensor[] split(Tensor x, int... widths);
+
+    /** Rows {@code rows} of x [n, w]: [rows.length, w]. */
+    Tensor selectRows(Tensor x, int[] rows);
+
+    /** {@code x * s}. */
+    Tensor scale(Tensor x, float s);
+
+    /** Elementwise product of two tensors of the same shape. */
+    Tensor mul(Tensor a, Tensor b);
+
+    /**
+     * Each row of x [n, w] multiplied elementwise by {@code v} [w] (a per-feature scale, such as
+     * DoRA's magnitude ratio).
+     */
+    Tensor mulRowVector(Tensor x, Tensor v);
+
+    /**
+     * Inverted dropout: zeroes each element with probability {@code p} and scales the rest by
+     * 1/(1-p), drawing from {@code random}; the identity when p is 0.
+     */
+    Tensor dropout(Tensor x, float p, java.util.random.RandomGenerator random);
 }

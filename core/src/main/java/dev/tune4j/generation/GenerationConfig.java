@@ -186,6 +186,41 @@ public final class GenerationConfig {
         return parse(text, file.toString());
     }
 
+    /**
+     * The generation settings of a model's {@code config.json}, for folders without a
+     * {@code generation_config.json}; transformers' {@code GenerationConfig.from_model_config}.
+     * Only the keys this class knows are taken (typically {@code bos_token_id},
+     * {@code eos_token_id}, {@code pad_token_id}); the model keys are left out, and the result is
+     * marked {@code "_from_model_config": true} as transformers marks it.
+     *
+     * @param configJson the model's {@code config.json} file
+     */
+    public static GenerationConfig fromModelConfig(Path configJson) {
+        String text;
+        try {
+            text = Files.readString(configJson, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(configJson + ": cannot read: " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(text);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(configJson + ": malformed JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(configJson + ": expected a JSON object");
+        }
+        ObjectNode generation = JsonNodeFactory.instance.objectNode();
+        generation.put("_from_model_config", true);
+        for (String key : KNOWN_KEYS) {
+            if (root.has(key) && !key.equals("seed")) {
+                generation.set(key, root.get(key));
+            }
+        }
+        return fromTree(generation, configJson.toString());
+    }
+
     /** Parses the content of a {@code generation_config.json}. */
     public static GenerationConfig fromJson(String json) {
         return parse(json, "generation config JSON");
@@ -265,7 +300,7 @@ public final class GenerationConfig {
      * ({@code json.dumps(to_diff_dict(), indent=2, sort_keys=True) + "\n"}).
      */
     public String toJson() {
-        return PythonJson.dumps(toTree(false)) + "\n";
+        return dev.tune4j.io.PythonJson.dumps(toTree(false), 2, true) + "\n";
     }
 
     /** Writes {@code dir/generation_config.json} atomically (temp file in the folder, then rename). */
@@ -387,10 +422,10 @@ public final class GenerationConfig {
         if (doSample) {
             return out;
         }
-        if (temperature != 1.0) out.add("temperature=" + PythonJson.repr(temperature));
-        if (topP != 1.0) out.add("top_p=" + PythonJson.repr(topP));
-        if (minP != null) out.add("min_p=" + PythonJson.repr(minP));
-        if (typicalP != 1.0) out.add("typical_p=" + PythonJson.repr(typicalP));
+        if (temperature != 1.0) out.add("temperature=" + dev.tune4j.io.PythonJson.floatRepr(temperature));
+        if (topP != 1.0) out.add("top_p=" + dev.tune4j.io.PythonJson.floatRepr(topP));
+        if (minP != null) out.add("min_p=" + dev.tune4j.io.PythonJson.floatRepr(minP));
+        if (typicalP != 1.0) out.add("typical_p=" + dev.tune4j.io.PythonJson.floatRepr(typicalP));
         if (topK != 50) out.add("top_k=" + topK);
         return out;
     }

@@ -34,9 +34,9 @@ public final class LogitsProcessorList implements LogitsProcessor {
      * repetition penalty, no-repeat-ngram, min length, min new tokens; then, only when
      * {@code doSample}, the warpers temperature, top-k, top-p, min-p, typical-p.
      *
-     * <p>Each is present only when it changes something (temperature != 1, top_k != 0, top_p < 1,
-     * min_p set, typical_p < 1, repetition_penalty != 1, no_repeat_ngram_size > 0, min lengths > 0
-     * with an eos id). Note that top_k defaults to 50, so it applies whenever sampling unless set to 0.
+     * <p>Each is present only when it changes something ({@code temperature != 1}, {@code top_k != 0},
+     * {@code top_p < 1}, {@code min_p} set, {@code typical_p < 1}, {@code repetition_penalty != 1},
+     * {@code no_repeat_ngram_size > 0}, min lengths {@code > 0} with an eos id). Note that top_k defaults to 50, so it applies whenever sampling unless set to 0.
      * As in {@code _prepare_generated_length}, {@code min_new_tokens} also sets the effective
      * min_length to {@code min_new_tokens + promptLength}.
      *

@@ -34,6 +34,9 @@ public final class MinPLogitsWarper implements LogitsProcessor {
     public void process(int[][] inputIds, float[][] scores) {
         float factor = (float) minP;
         for (float[] row : scores) {
+            if (row.length == 0) {
+                continue;
+            }
             float[] probs = ScoreMath.softmax(row);
             float top = Float.NEGATIVE_INFINITY;
             for (float p : probs) {
@@ -44,9 +47,13 @@ public final class MinPLogitsWarper implements LogitsProcessor {
             for (int i = 0; i < row.length; i++) {
                 remove[i] = probs[i] < scaled;
             }
-            int[] order = ScoreMath.argsortDescending(row);
-            for (int j = 0; j < Math.min(minTokensToKeep, order.length); j++) {
-                remove[order[j]] = false;
+            if (minTokensToKeep == 1) {
+                remove[Sampling.argmax(row)] = false; // the common case needs no sort
+            } else {
+                int[] order = ScoreMath.argsortDescending(row);
+                for (int j = 0; j < Math.min(minTokensToKeep, order.length); j++) {
+                    remove[order[j]] = false;
+                }
             }
             for (int i = 0; i < row.length; i++) {
                 if (remove[i]) {
@@ -58,6 +65,6 @@ public final class MinPLogitsWarper implements LogitsProcessor {
 
     @Override
     public String toString() {
-        return "MinPLogitsWarper(min_p=" + PythonJson.repr(minP) + ", min_tokens_to_keep=" + minTokensToKeep + ")";
+        return "MinPLogitsWarper(min_p=" + dev.tune4j.io.PythonJson.floatRepr(minP) + ", min_tokens_to_keep=" + minTokensToKeep + ")";
     }
 }

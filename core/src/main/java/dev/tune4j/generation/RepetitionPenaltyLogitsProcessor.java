@@ -42,6 +42,6 @@ public final class RepetitionPenaltyLogitsProcessor implements LogitsProcessor {
 
     @Override
     public String toString() {
-        return "RepetitionPenaltyLogitsProcessor(penalty=" + PythonJson.repr(penalty) + ")";
+        return "RepetitionPenaltyLogitsProcessor(penalty=" + dev.tune4j.io.PythonJson.floatRepr(penalty) + ")";
     }
 }

@@ -70,8 +70,51 @@ final class ScoreMath {
         return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 
-    /** The k-th largest value (k from 1), duplicates counted, like {@code torch.topk(x, k).values[-1]}. */
+    /**
+     * The k-th largest value (k from 1), duplicates counted, like {@code torch.topk(x, k).values[-1]}.
+     * A min-heap of the k largest makes it O(V log k) for the usual small k; large k, or a NaN
+     * (which torch ranks above everything, as {@link Arrays#sort(float[])} does), take a full sort.
+     */
     static float kthLargest(float[] x, int k) {
+        if (k > 1024 || k * 8 > x.length) {
+            return sortedKth(x, k);
+        }
+        float[] heap = new float[k]; // min-heap of the k largest seen so far
+        int size = 0;
+        for (float v : x) {
+            if (Float.isNaN(v)) {
+                return sortedKth(x, k);
+            }
+            if (size < k) {
+                int i = size++;
+                while (i > 0 && heap[(i - 1) >>> 1] > v) {
+                    heap[i] = heap[(i - 1) >>> 1];
+                    i = (i - 1) >>> 1;
+                }
+                heap[i] = v;
+            } else if (v > heap[0]) {
+                int i = 0;
+                while (true) {
+                    int c = 2 * i + 1;
+                    if (c >= k) {
+                        break;
+                    }
+                    if (c + 1 < k && heap[c + 1] < heap[c]) {
+                        c++;
+                    }
+                    if (heap[c] >= v) {
+                        break;
+                    }
+                    heap[i] = heap[c];
+                    i = c;
+                }
+                heap[i] = v;
+            }
+        }
+        return heap[0];
+    }
+
+    private static float sortedKth(float[] x, int k) {
         float[] copy = x.clone();
         Arrays.sort(copy);
         return copy[copy.length - k];

@@ -36,6 +36,6 @@ public final class TemperatureLogitsWarper implements LogitsProcessor {
 
     @Override
     public String toString() {
-        return "TemperatureLogitsWarper(temperature=" + PythonJson.repr(temperature) + ")";
+        return "TemperatureLogitsWarper(temperature=" + dev.tune4j.io.PythonJson.floatRepr(temperature) + ")";
     }
 }

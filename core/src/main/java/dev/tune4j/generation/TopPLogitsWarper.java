@@ -38,18 +38,31 @@ public final class TopPLogitsWarper implements LogitsProcessor {
     public void process(int[][] inputIds, float[][] scores) {
         float threshold = (float) (1.0 - topP);
         for (float[] row : scores) {
-            int[] order = ScoreMath.argsortAscending(row);
-            float[] sorted = new float[row.length];
-            for (int j = 0; j < order.length; j++) {
-                sorted[j] = row[order[j]];
+            // Entries already at -inf sort first, add exactly 0 to the cumulative sum and stay -inf
+            // whatever happens, so only the others are sorted: after top-k that is k of V entries.
+            int m = 0;
+            int[] live = new int[row.length];
+            for (int i = 0; i < row.length; i++) {
+                if (row[i] != Float.NEGATIVE_INFINITY) {
+                    live[m++] = i;
+                }
+            }
+            float[] values = new float[m];
+            for (int j = 0; j < m; j++) {
+                values[j] = row[live[j]];
+            }
+            int[] order = ScoreMath.argsortAscending(values);
+            float[] sorted = new float[m];
+            for (int j = 0; j < m; j++) {
+                sorted[j] = values[order[j]];
             }
             float[] probs = ScoreMath.softmax(sorted);
-            int removable = row.length - minTokensToKeep; // the largest min_tokens_to_keep stay
+            int removable = m - minTokensToKeep; // the largest min_tokens_to_keep stay
             double cum = 0;
             for (int j = 0; j < removable; j++) {
                 cum += probs[j];
                 if ((float) cum <= threshold) {
-                    row[order[j]] = Float.NEGATIVE_INFINITY;
+                    row[live[order[j]]] = Float.NEGATIVE_INFINITY;
                 }
             }
         }
@@ -62,7 +75,7 @@ public final class TopPLogitsWarper implements LogitsProcessor {
 
     @Override
     public String toString() {
-        return "TopPLogitsWarper(top_p=" + PythonJson.repr(topP) + ", filter_value=-inf, min_tokens_to_keep="
+        return "TopPLogitsWarper(top_p=" + dev.tune4j.io.PythonJson.floatRepr(topP) + ", filter_value=-inf, min_tokens_to_keep="
                 + minTokensToKeep + ")";
     }
 }

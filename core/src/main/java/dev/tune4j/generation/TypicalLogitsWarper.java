@@ -86,6 +86,6 @@ public final class TypicalLogitsWarper implements LogitsProcessor {
 
     @Override
     public String toString() {
-        return "TypicalLogitsWarper(mass=" + PythonJson.repr(mass) + ", min_tokens_to_keep=" + minTokensToKeep + ")";
+        return "TypicalLogitsWarper(mass=" + dev.tune4j.io.PythonJson.floatRepr(mass) + ", min_tokens_to_keep=" + minTokensToKeep + ")";
     }
 }

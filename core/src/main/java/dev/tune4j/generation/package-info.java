@@ -8,7 +8,10 @@
  *   <li>{@link dev.tune4j.generation.LogitsProcessor} and its implementations: the processors and
  *       warpers of {@code logits_process.py}, applied in the order {@code _get_logits_processor}
  *       uses ({@link dev.tune4j.generation.LogitsProcessorList#fromConfig}).</li>
- *   <li>{@link dev.tune4j.generation.StoppingCriteria}, {@link dev.tune4j.generation.TokenStreamer}.</li>
+ *   <li>{@link dev.tune4j.generation.StoppingCriteria}, {@link dev.tune4j.generation.TokenStreamer} and
+ *       {@link dev.tune4j.generation.TextStreamer}.</li>
+ *   <li>{@link dev.tune4j.generation.Sampling}: argmax and seeded multinomial draws. Seeded runs are
+ *       reproducible, but the sample stream is not torch's.</li>
  *   <li>{@link dev.tune4j.generation.Generator}: the greedy / multinomial sampling loop of
  *       {@code GenerationMixin._sample}, written against {@link dev.tune4j.generation.IncrementalDecoder}.</li>
  * </ul>

@@ -3,7 +3,7 @@ package dev.tune4j.models;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tune4j.backend.Backend;
-import dev.tune4j.backend.cpu.CpuBackend;
+import dev.tune4j.autograd.AutogradBackend;
 import dev.tune4j.models.gpt2.GPT2LMHeadModel;
 import dev.tune4j.models.llama.LlamaForCausalLM;
 import dev.tune4j.models.llama.MistralForCausalLM;
@@ -49,18 +49,28 @@ public final class AutoModelForCausalLM {
     /** Loads a model folder with options (dtype, backend). */
     public static CausalLM fromPretrained(Path dir, LoadOptions options) {
         ModelConfig config = AutoConfig.fromPretrained(dir);
-        if (options.quantizationConfig() != null) {
-            throw new IllegalArgumentException("quantization_config " + options.quantizationConfig().quantMethod()
-                    + " needs the tune4j-quant module's loader");
+        QuantizationConfig quant = options.quantizationConfig();
+        var stored = config.toJson().get("quantization_config");
+        if (stored != null && !stored.isNull()) {
+            QuantizationConfig fromFile = providedConfig(stored, dir);
+            if (quant != null && !quant.quantMethod().equals(fromFile.quantMethod())) {
+                throw new IllegalArgumentException(dir + " is already quantized with " + fromFile.quantMethod()
+                        + "; it cannot be loaded with quantization_config " + quant.quantMethod());
+            }
+            quant = fromFile;
         }
         Backend backend = backendFor(options);
         CheckpointWeights weights = new CheckpointWeights(dir, options.torchDtype(), basePrefix(config));
         PreTrainedCausalLM model;
         try {
-            model = build(config, WeightPath.root(weights), backend);
+            model = build(config, quant == null ? WeightPath.root(weights)
+                    : WeightPath.root(weights, quant.linearFactory(config)), backend);
         } catch (RuntimeException e) {
             weights.close();
             throw e;
+        }
+        if (quant != null) {
+            model.quantizationConfigJson(quant.toConfigJson());
         }
         model.closeWith(weights);
         Set<String> unused = weights.unused();
@@ -81,7 +91,7 @@ public final class AutoModelForCausalLM {
 
     /** A randomly initialised model of {@code config} (transformers: from_config + a seed). */
     public static CausalLM fromConfig(ModelConfig config, long seed) {
-        return build(config, WeightPath.root(new RandomWeights(seed, config.initializerRange())), CpuBackend.INSTANCE);
+        return build(config, WeightPath.root(new RandomWeights(seed, config.initializerRange())), AutogradBackend.CPU);
     }
 
     /** Builds the architecture for {@code config} over any weight source. */
@@ -94,13 +104,24 @@ public final class AutoModelForCausalLM {
         };
     }
 
+    private static QuantizationConfig providedConfig(com.fasterxml.jackson.databind.JsonNode stored, Path dir) {
+        for (QuantizationProvider p : java.util.ServiceLoader.load(QuantizationProvider.class)) {
+            var c = p.fromConfigJson(stored);
+            if (c.isPresent()) {
+                return c.get();
+            }
+        }
+        throw new IllegalArgumentException(dir.resolve("config.json") + ": quantization_config with quant_method '"
+                + stored.path("quant_method").asText("?") + "' needs a module that reads it (add tune4j-quant for bitsandbytes)");
+    }
+
     private static String basePrefix(ModelConfig config) {
         return config instanceof Gpt2Config ? "transformer" : "model";
     }
 
     private static Backend backendFor(LoadOptions options) {
         return switch (options.backend()) {
-            case "cpu" -> CpuBackend.INSTANCE;
+            case "cpu" -> AutogradBackend.CPU;
             default -> throw new IllegalArgumentException("unknown backend " + options.backend());
         };
     }

@@ -9,5 +9,18 @@ import dev.tune4j.tensor.Tensor;
  * @param loss mean cross-entropy of the shifted labels, or null when no labels were given
  * @param hiddenStates [layers + 1, batch, seq, hidden] when requested, else null: the embedding
  *     output, the residual stream after each layer, and last the final norm's output
+ * @param lossTensor the loss as a one-element tensor on the tape (for {@code backward}), or null
  */
-public record CausalLMOutput(Tensor logits, Float loss, Tensor hiddenStates) {}
+public record CausalLMOutput(Tensor logits, Float loss, Tensor hiddenStates, Tensor lossTensor) {
+    public CausalLMOutput(Tensor logits, Float loss, Tensor hiddenStates) {
+        this(logits, loss, hiddenStates, null);
+    }
+
+    /** {@code loss.backward()}: backpropagates the loss to every trained parameter. */
+    public void backward() {
+        if (lossTensor == null) {
+            throw new IllegalStateException("no loss to backpropagate: pass labels to forward");
+        }
+        dev.tune4j.autograd.Autograd.backward(lossTensor);
+    }
+}

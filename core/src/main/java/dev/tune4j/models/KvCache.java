@@ -1,12 +1,13 @@
 package dev.tune4j.models;
 
+import dev.tune4j.backend.KvBuffer;
 import dev.tune4j.tensor.Tensor;
 
 /**
  * Keys and values of every layer for a batch, [batch, capacity, kvHeads * headDim] per layer,
  * grown by doubling. Slot {@code j} of a row holds the token fed at step j (padding included).
  */
-public final class KvCache {
+public final class KvCache implements KvBuffer {
     private final int batch;
     private final int width;
     private final float[][] keys;
@@ -20,17 +21,23 @@ public final class KvCache {
         this.capacity = Math.max(1, initialCapacity);
         this.keys = new float[layers][];
         this.values = new float[layers][];
-        for (int l = 0; l < layers; l++) {
-            keys[l] = new float[batch * capacity * width];
-            values[l] = new float[batch * capacity * width];
+    }
+
+    /** Layers are allocated on first write, so a cache used by one layer costs one layer. */
+    private void allocate(int layer) {
+        if (keys[layer] == null) {
+            keys[layer] = new float[batch * capacity * width];
+            values[layer] = new float[batch * capacity * width];
         }
     }
 
     /** Slots filled so far. */
+    @Override
     public int length() {
         return length;
     }
 
+    @Override
     public int capacity() {
         return capacity;
     }
@@ -39,11 +46,15 @@ public final class KvCache {
         return batch;
     }
 
+    @Override
     public float[] keys(int layer) {
+        allocate(layer);
         return keys[layer];
     }
 
+    @Override
     public float[] values(int layer) {
+        allocate(layer);
         return values[layer];
     }
 
@@ -55,8 +66,10 @@ public final class KvCache {
         }
         int newCap = Math.max(needed, capacity * 2);
         for (int l = 0; l < keys.length; l++) {
-            keys[l] = grow(keys[l], newCap);
-            values[l] = grow(values[l], newCap);
+            if (keys[l] != null) {
+                keys[l] = grow(keys[l], newCap);
+                values[l] = grow(values[l], newCap);
+            }
         }
         capacity = newCap;
     }
@@ -70,7 +83,9 @@ public final class KvCache {
     }
 
     /** Writes the new keys/values [batch * n, width] of one layer at slots length..length+n-1. */
+    @Override
     public void write(int layer, Tensor k, Tensor v, int n) {
+        allocate(layer);
         float[] kd = k.data();
         float[] vd = v.data();
         for (int b = 0; b < batch; b++) {
@@ -78,6 +93,14 @@ public final class KvCache {
             System.arraycopy(kd, b * n * width, keys[layer], dst, n * width);
             System.arraycopy(vd, b * n * width, values[layer], dst, n * width);
         }
+    }
+
+    /** Forgets every slot from {@code newLength} on (a rewind, e.g. to reuse a shared prompt prefix). */
+    public void truncate(int newLength) {
+        if (newLength < 0 || newLength > length) {
+            throw new IllegalArgumentException("cannot truncate a cache of " + length + " slots to " + newLength);
+        }
+        length = newLength;
     }
 
     /** Marks {@code n} slots as filled, after every layer has written them. */

@@ -62,6 +62,21 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     }
 
     private GenerationConfig generationConfig;
+    private com.fasterxml.jackson.databind.node.ObjectNode quantizationConfigJson;
+
+    /** Records the quantization the weights are held in; savePretrained writes it into config.json. */
+    public final void quantizationConfigJson(com.fasterxml.jackson.databind.node.ObjectNode json) {
+        this.quantizationConfigJson = json;
+    }
+
+    /** config.json as savePretrained writes it. */
+    public com.fasterxml.jackson.databind.node.ObjectNode configJson() {
+        var json = config().toJson();
+        if (quantizationConfigJson != null) {
+            json.set("quantization_config", quantizationConfigJson);
+        }
+        return json;
+    }
 
     @Override
     public GenerationConfig generationConfig() {
@@ -86,7 +101,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     public void savePretrained(Path dir, long maxShardBytes) {
         try {
             Files.createDirectories(dir);
-            ModelFiles.writeJsonAtomically(dir.resolve("config.json"), config().toJson());
+            ModelFiles.writeJsonAtomically(dir.resolve("config.json"), configJson());
             ModelFiles.writeJsonAtomically(dir.resolve("generation_config.json"),
                     generationConfigJson != null ? generationConfigJson : ModelFiles.generationConfigFrom(config()));
         } catch (IOException e) {
@@ -98,6 +113,43 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     @Override
     public void savePretrained(Path dir) {
         savePretrained(dir, SafetensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+    }
+
+    private boolean gradientCheckpointing;
+
+    /**
+     * transformers' {@code gradient_checkpointing_enable()}: decoder layers keep only their input
+     * during a training forward and are recomputed in backward.
+     */
+    public void gradientCheckpointing(boolean on) {
+        this.gradientCheckpointing = on;
+    }
+
+    public boolean isGradientCheckpointing() {
+        return gradientCheckpointing;
+    }
+
+    /**
+     * Runs one decoder layer, through {@link dev.tune4j.autograd.Checkpoint} when gradient
+     * checkpointing is on. {@code layer} gets a fresh cache when recomputing, so the recomputation
+     * does not append to the cache the forward filled.
+     */
+    protected final Tensor runLayer(Module layer, Tensor h, int batch, int seq, KvCache cache, LayerCall call) {
+        if (!gradientCheckpointing || !dev.tune4j.autograd.GradMode.isEnabled()) {
+            return call.apply(h, cache);
+        }
+        boolean trainable = false;
+        for (var p : layer.namedParameters().values()) {
+            trainable |= p.requiresGrad();
+        }
+        return dev.tune4j.autograd.Checkpoint.apply(
+                (x, recomputing) -> call.apply(x, recomputing ? newCache(batch, seq) : cache), h, trainable);
+    }
+
+    /** One layer's forward against a cache. */
+    @FunctionalInterface
+    protected interface LayerCall {
+        Tensor apply(Tensor h, KvCache cache);
     }
 
     /** Width of one token's keys (kv heads x head dim). */
@@ -147,11 +199,13 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         }
         int[] flat = flatten(ids);
         int[] pos = a.positionIds() != null ? flatten(a.positionIds()) : defaultPositions(batch, seq, 0);
+        int[][] mask = a.attentionMask() != null ? a.attentionMask() : packedDocuments(a.positionIds());
         KvCache cache = newCache(batch, seq);
-        Pass p = run(flat, batch, seq, pos, a.attentionMask(), cache, a.outputHiddenStates(), false);
+        Pass p = run(flat, batch, seq, pos, mask, cache, a.outputHiddenStates(), false);
         int vocab = p.logits().dim(1);
         Tensor logits = p.logits().reshape(batch, seq, vocab);
         Float loss = null;
+        Tensor lossTensor = null;
         if (a.labels() != null) {
             int[] shifted = new int[batch * seq];
             for (int b = 0; b < batch; b++) {
@@ -159,7 +213,8 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
                     shifted[b * seq + t] = t + 1 < seq ? a.labels()[b][t + 1] : -100;
                 }
             }
-            loss = backend.crossEntropy(p.logits(), shifted);
+            lossTensor = backend.crossEntropyLoss(p.logits(), shifted);
+            loss = lossTensor.getFloat(0);
         }
         Tensor hidden = null;
         if (a.outputHiddenStates()) {
@@ -173,7 +228,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
             }
             hidden = Tensor.of(all, p.hiddenStates().size(), batch, seq, h);
         }
-        return new CausalLMOutput(logits, loss, hidden);
+        return new CausalLMOutput(logits, loss, hidden, lossTensor);
     }
 
     /**
@@ -229,14 +284,51 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         }
     }
 
-    /** Picks rows [b * seq + seq - 1] of x [batch * seq, w]: the last position of each row. */
-    protected static Tensor lastPositions(Tensor x, int batch, int seq) {
-        int w = x.dim(1);
-        float[] d = x.data();
-        float[] out = new float[batch * w];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(d, (b * seq + seq - 1) * w, out, b * w, w);
+    /**
+     * Without an attention mask, position ids that restart at 0 inside a row mark packed documents
+     * (as transformers' flash-attention path reads DataCollatorWithFlattening batches): the
+     * returned mask numbers them 1, 2, ... so attention stays inside each document. Null when no
+     * row restarts.
+     */
+    static int[][] packedDocuments(int[][] positionIds) {
+        if (positionIds == null) {
+            return null;
         }
-        return Tensor.of(out, batch, w);
+        int[][] docs = null;
+        for (int b = 0; b < positionIds.length; b++) {
+            int[] p = positionIds[b];
+            for (int t = 1; t < p.length; t++) {
+                if (p[t] == 0) {
+                    if (docs == null) {
+                        docs = new int[positionIds.length][];
+                    }
+                    break;
+                }
+            }
+        }
+        if (docs == null) {
+            return null;
+        }
+        for (int b = 0; b < positionIds.length; b++) {
+            int[] p = positionIds[b];
+            docs[b] = new int[p.length];
+            int doc = 1;
+            for (int t = 0; t < p.length; t++) {
+                if (t > 0 && p[t] == 0) {
+                    doc++;
+                }
+                docs[b][t] = doc;
+            }
+        }
+        return docs;
+    }
+
+    /** Row indices [b * seq + seq - 1] of a [batch * seq, w] tensor: the last position of each row. */
+    protected static int[] lastPositions(int batch, int seq) {
+        int[] rows = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            rows[b] = b * seq + seq - 1;
+        }
+        return rows;
     }
 }

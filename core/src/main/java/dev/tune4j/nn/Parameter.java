@@ -12,14 +12,42 @@ public final class Parameter {
     private Tensor value;
     private boolean requiresGrad;
     private Tensor grad;
+    private Tensor tracked;
 
     public Parameter(Tensor value, boolean requiresGrad) {
         this.value = value;
-        this.requiresGrad = requiresGrad;
+        requiresGrad(requiresGrad);
     }
 
+    /**
+     * The current value. For a trained parameter it is a leaf on the tape whose gradient is added
+     * to {@link #grad()} by backward.
+     */
     public Tensor value() {
-        return value;
+        if (!requiresGrad) {
+            return value;
+        }
+        if (tracked == null) {
+            tracked = value.detach().withGradSink(this::accumulate);
+        }
+        return tracked;
+    }
+
+    private void accumulate(Tensor g) {
+        if (grad == null) {
+            grad = Tensor.of(g.toFloatArray(), value.shape());
+        } else {
+            float[] acc = grad.data();
+            float[] add = g.data();
+            for (int i = 0; i < acc.length; i++) {
+                acc[i] += add[i];
+            }
+        }
+    }
+
+    /** Sets the gradient to null (optimizer.zero_grad(set_to_none=True)). */
+    public void zeroGrad() {
+        grad = null;
     }
 
     /** Replaces the value; the shape must stay the same. */
@@ -28,17 +56,25 @@ public final class Parameter {
             throw new IllegalArgumentException("parameter shape " + java.util.Arrays.toString(value.shape())
                     + " cannot take a value of shape " + java.util.Arrays.toString(newValue.shape()));
         }
-        this.value = newValue;
+        this.value = requiresGrad ? newValue.toF32() : newValue;
+        this.tracked = null;
     }
 
     public boolean requiresGrad() {
         return requiresGrad;
     }
 
-    /** Marks the parameter as trained (true) or frozen (false); frozen parameters keep no gradient. */
+    /**
+     * Marks the parameter as trained (true) or frozen (false). Frozen parameters keep no gradient
+     * and may stay in their stored dtype and memory; a trained one is held as F32 on the heap
+     * (the master copy the optimizer updates).
+     */
     public void requiresGrad(boolean flag) {
         this.requiresGrad = flag;
-        if (!flag) {
+        this.tracked = null;
+        if (flag) {
+            value = value.toF32();
+        } else {
             grad = null;
         }
     }

@@ -36,13 +36,54 @@ public final class Tensor {
     private final long numel;
     private final float[] data;
     private final MemorySegment segment;
+    // Autograd: the op that produced this tensor, or where a leaf's gradient goes. Both null for
+    // constants. Set only through withGradFn / withGradSink, which return a new view.
+    private final dev.tune4j.autograd.Node gradFn;
+    private final dev.tune4j.autograd.GradSink gradSink;
 
     private Tensor(DType dtype, int[] shape, float[] data, MemorySegment segment) {
+        this(dtype, shape, data, segment, null, null);
+    }
+
+    private Tensor(DType dtype, int[] shape, float[] data, MemorySegment segment,
+                   dev.tune4j.autograd.Node gradFn, dev.tune4j.autograd.GradSink gradSink) {
         this.dtype = dtype;
         this.shape = shape.clone();
         this.numel = numel(shape);
         this.data = data;
         this.segment = segment;
+        this.gradFn = gradFn;
+        this.gradSink = gradSink;
+    }
+
+    /** Whether gradients flow back through this tensor (an op output on the tape, or a trained leaf). */
+    public boolean requiresGrad() {
+        return gradFn != null || gradSink != null;
+    }
+
+    /** The op that produced this tensor, or null. */
+    public dev.tune4j.autograd.Node gradFn() {
+        return gradFn;
+    }
+
+    /** Where the gradient of this leaf goes, or null. */
+    public dev.tune4j.autograd.GradSink gradSink() {
+        return gradSink;
+    }
+
+    /** The same values as an op output recorded by {@code node}. */
+    public Tensor withGradFn(dev.tune4j.autograd.Node node) {
+        return new Tensor(dtype, shape, data, segment, node, null);
+    }
+
+    /** The same values as a leaf whose gradient is handed to {@code sink}. */
+    public Tensor withGradSink(dev.tune4j.autograd.GradSink sink) {
+        return new Tensor(dtype, shape, data, segment, null, sink);
+    }
+
+    /** The same values, cut from the tape (torch's detach). */
+    public Tensor detach() {
+        return gradFn == null && gradSink == null ? this : new Tensor(dtype, shape, data, segment, null, null);
     }
 
     /** Wraps (does not copy) F32 heap values. */
@@ -220,7 +261,7 @@ public final class Tensor {
         if (numel(s) != numel) {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " to " + Arrays.toString(newShape));
         }
-        return new Tensor(dtype, s, data, segment);
+        return new Tensor(dtype, s, data, segment, gradFn, gradSink);
     }
 
     /**

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Assumptions;
  * are skipped with a message; with {@code TUNE4J_REQUIRE_SHARED=1} (set by {@code .ci/run}) a
  * missing folder fails the test instead.
  */
-final class SharedData {
+public final class SharedData {
     private SharedData() {}
 
     /** The shared folder, or null when it cannot be found. */

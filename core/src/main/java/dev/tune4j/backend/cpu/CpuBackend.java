@@ -2,8 +2,8 @@ package dev.tune4j.backend.cpu;
 
 import dev.tune4j.backend.AttentionSpec;
 import dev.tune4j.backend.Backend;
+import dev.tune4j.backend.KvBuffer;
 import dev.tune4j.tensor.Tensor;
-import java.util.stream.IntStream;
 
 /**
  * The pure-Java backend: eager F32 compute on the heap, weights read in place from memory-mapped
@@ -21,13 +21,11 @@ public final class CpuBackend implements Backend {
     }
 
     private static void parallelFor(int n, java.util.function.IntConsumer body) {
-        if (n <= 1) {
-            for (int i = 0; i < n; i++) {
+        Parallel.forRange(n, (start, end) -> {
+            for (int i = start; i < end; i++) {
                 body.accept(i);
             }
-        } else {
-            IntStream.range(0, n).parallel().forEach(body);
-        }
+        });
     }
 
     @Override
@@ -231,7 +229,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Tensor attention(Tensor q, float[] keys, float[] values, AttentionSpec spec) {
+    public Tensor attention(Tensor q, Tensor k, Tensor v, KvBuffer cache, int layer, AttentionSpec spec) {
+        cache.write(layer, k, v, spec.qLen());
+        return attend(q, cache.keys(layer), cache.values(layer), spec, null);
+    }
+
+    /**
+     * softmax(q k^T * scale + mask) v over buffers laid out [batch, capacity, kvWidth]. When
+     * {@code probs} is given ([batch * heads][qLen * kvLen]) the attention weights are kept there
+     * for a backward pass.
+     */
+    public static Tensor attend(Tensor q, float[] keys, float[] values, AttentionSpec spec, float[][] probs) {
         int b = spec.batch();
         int t = spec.qLen();
         int heads = spec.heads();
@@ -257,9 +265,7 @@ public final class CpuBackend implements Backend {
                 int off = i * s;
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < s; j++) {
-                    boolean visible = j <= qSlot && (mask == null || mask[j] != 0)
-                            && (spec.slidingWindow() <= 0 || qSlot - j < spec.slidingWindow());
-                    if (!visible) {
+                    if (!spec.visible(row, qSlot, j)) {
                         scores[off + j] = Float.NEGATIVE_INFINITY;
                     } else if (scores[off + j] > max) {
                         max = scores[off + j];
@@ -279,6 +285,9 @@ public final class CpuBackend implements Backend {
                 for (int j = 0; j < s; j++) {
                     scores[off + j] *= inv;
                 }
+            }
+            if (probs != null) {
+                probs[task] = scores;
             }
             // out_h [t, d] = P [t, s] . V_h [s, d]
             Gemm.sgemm(false, false, t, d, s, 1f, scores, 0, s, values, kvBase, kvWidth, 0f,
@@ -303,7 +312,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public float crossEntropy(Tensor logits, int[] labels) {
+    public Tensor crossEntropyLoss(Tensor logits, int[] labels) {
+        return Tensor.of(new float[] {crossEntropyValue(logits, labels)}, 1);
+    }
+
+    private static float crossEntropyValue(Tensor logits, int[] labels) {
         int n = logits.dim(0);
         int v = logits.dim(1);
         float[] x = logits.data();
@@ -330,5 +343,97 @@ public final class CpuBackend implements Backend {
             count++;
         }
         return count == 0 ? Float.NaN : (float) (total / count);
+    }
+
+    @Override
+    public Tensor[] split(Tensor x, int... widths) {
+        int n = x.dim(0);
+        int w = x.dim(1);
+        int sum = 0;
+        for (int wi : widths) {
+            sum += wi;
+        }
+        if (sum != w) {
+            throw new IllegalArgumentException("split widths sum to " + sum + " but the tensor is " + w + " wide");
+        }
+        float[] d = x.data();
+        Tensor[] out = new Tensor[widths.length];
+        int col = 0;
+        for (int p = 0; p < widths.length; p++) {
+            float[] o = new float[n * widths[p]];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(d, i * w + col, o, i * widths[p], widths[p]);
+            }
+            out[p] = Tensor.of(o, n, widths[p]);
+            col += widths[p];
+        }
+        return out;
+    }
+
+    @Override
+    public Tensor selectRows(Tensor x, int[] rows) {
+        int w = x.dim(1);
+        float[] d = x.data();
+        float[] out = new float[rows.length * w];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(d, rows[i] * w, out, i * w, w);
+        }
+        return Tensor.of(out, rows.length, w);
+    }
+
+    @Override
+    public Tensor scale(Tensor x, float s) {
+        float[] d = x.data();
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = d[i] * s;
+        }
+        return Tensor.of(out, x.shape());
+    }
+
+    @Override
+    public Tensor mul(Tensor a, Tensor b) {
+        float[] x = a.data();
+        float[] y = b.data();
+        if (x.length != y.length) {
+            throw new IllegalArgumentException("mul: " + a + " and " + b + " differ in size");
+        }
+        float[] out = new float[x.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = x[i] * y[i];
+        }
+        return Tensor.of(out, a.shape());
+    }
+
+    @Override
+    public Tensor mulRowVector(Tensor x, Tensor v) {
+        int w = x.dim(x.rank() - 1);
+        float[] d = x.data();
+        float[] s = v.toF32().data();
+        if (s.length != w) {
+            throw new IllegalArgumentException("mulRowVector: vector of " + s.length + " for rows of " + w);
+        }
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = d[i] * s[i % w];
+        }
+        return Tensor.of(out, x.shape());
+    }
+
+    @Override
+    public Tensor dropout(Tensor x, float p, java.util.random.RandomGenerator random) {
+        if (p == 0f) {
+            return x;
+        }
+        if (p < 0f || p >= 1f) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+        float[] d = x.data();
+        float[] out = new float[d.length];
+        float keep = 1f / (1f - p);
+        for (int i = 0; i < d.length; i++) {
+            out[i] = random.nextFloat() < p ? 0f : d[i] * keep;
+        }
+        return Tensor.of(out, x.shape());
     }
 }

@@ -1,8 +1,10 @@
 package dev.tune4j.io.safetensors;
 
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 
 /** Writes a file through a temporary sibling and an atomic rename, so readers never see half a file. */
 final class AtomicFiles {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {}
 
     /** Fills a channel positioned at 0. */
@@ -29,11 +33,16 @@ final class AtomicFiles {
         Path temp = null;
         try {
             Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            // Not Files.createTempFile: it creates the file with mode 0600, and the renamed result
+            // should get the default permissions (umask), as a file Python writes does.
+            temp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
                 body.writeTo(channel);
                 channel.force(true);
+            } catch (FileAlreadyExistsException e) {
+                temp = null; // someone else's file: leave it alone
+                throw e;
             }
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

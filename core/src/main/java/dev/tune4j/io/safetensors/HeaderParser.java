@@ -89,7 +89,14 @@ final class HeaderParser {
         try {
             root = MAPPER.readTree(json);
         } catch (JacksonException e) {
-            throw new SafetensorsException(source + ": header is not valid JSON: " + e.getOriginalMessage(), e);
+            String message = e.getOriginalMessage();
+            String duplicate = "Duplicate field '";
+            if (message != null && message.startsWith(duplicate) && message.endsWith("'") && isTopLevel(e)) {
+                String key = message.substring(duplicate.length(), message.length() - 1);
+                throw new SafetensorsException(source + ": " + (key.equals(METADATA_KEY) ? "" : "tensor ") + "'" + key
+                        + "' appears more than once in the header", e);
+            }
+            throw new SafetensorsException(source + ": header is not valid JSON: " + message, e);
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsException(source + ": header must be a JSON object, found "
@@ -108,6 +115,15 @@ final class HeaderParser {
                 .thenComparing(TensorInfo::name, CodePointOrder.INSTANCE));
         validateLayout(tensors, size - 8 - n, source);
         return new Parsed(n, metadata, Collections.unmodifiableList(tensors));
+    }
+
+    /** True when the parser failed inside the header's top-level object (not inside an entry). */
+    private static boolean isTopLevel(JacksonException e) {
+        if (e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser) {
+            var context = parser.getParsingContext();
+            return context != null && context.getParent() != null && context.getParent().inRoot();
+        }
+        return false;
     }
 
     private static Map<String, String> metadata(JsonNode node, String source) {
@@ -157,7 +173,7 @@ final class HeaderParser {
         JsonNode offsets = node.get("data_offsets");
         if (offsets == null || !offsets.isArray() || offsets.size() != 2) {
             throw new SafetensorsException(where + ": 'data_offsets' must be an array [begin, end], found "
-                    + (offsets == null ? "nothing" : offsets.toString()));
+                    + kind(offsets));
         }
         long begin = unsigned(offsets.get(0), where + ": data_offsets[0]");
         long end = unsigned(offsets.get(1), where + ": data_offsets[1]");
@@ -171,14 +187,14 @@ final class HeaderParser {
                 return d;
             }
         }
-        throw new SafetensorsException(where + ": unknown dtype '" + name + "'; expected one of "
+        String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+        throw new SafetensorsException(where + ": unknown dtype '" + shown + "'; expected one of "
                 + Arrays.toString(DType.values()));
     }
 
     private static long unsigned(JsonNode node, String what) {
         if (node == null || !node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
-            throw new SafetensorsException(what + " must be a non-negative integer below 2^63, found "
-                    + (node == null ? "nothing" : node.toString()));
+            throw new SafetensorsException(what + " must be a non-negative integer below 2^63, found " + kind(node));
         }
         return node.longValue();
     }

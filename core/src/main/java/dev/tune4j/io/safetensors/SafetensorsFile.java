@@ -44,6 +44,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private final long dataStart;
     private final Map<String, String> metadata;
     private final Map<String, TensorInfo> infos;
+    private final List<TensorInfo> dataOrder;
     private final List<String> keys;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -63,6 +64,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         names.sort(CodePointOrder.INSTANCE);
         this.infos = byName;
+        this.dataOrder = header.tensors();
         this.keys = Collections.unmodifiableList(names);
     }
 
@@ -144,12 +146,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Header entries in data order (ascending offsets). */
     public List<TensorInfo> infos() {
-        List<TensorInfo> out = new ArrayList<>(keys.size());
-        for (String k : keys) {
-            out.add(infos.get(k));
-        }
-        out.sort((a, b) -> Long.compare(a.begin(), b.begin()));
-        return out;
+        return dataOrder;
     }
 
     /**

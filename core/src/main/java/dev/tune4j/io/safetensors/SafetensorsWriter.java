@@ -52,6 +52,9 @@ public final class SafetensorsWriter {
 
     private static final int CHUNK_BYTES = 8 << 20;
 
+    /** Native tensors at least this large are written straight from their segment. */
+    private static final long DIRECT_WRITE_BYTES = 1 << 20;
+
     private SafetensorsWriter() {}
 
     /**
@@ -309,6 +312,18 @@ public final class SafetensorsWriter {
             int elementSize = t.dtype().byteSize();
             long done = 0;
             try {
+                if (!heapF32 && src.isNative() && en.bytes >= DIRECT_WRITE_BYTES) {
+                    // Mapped or off-heap bytes go to the channel as they are, without the copy.
+                    flush(buffer, used, channel);
+                    while (done < en.bytes) {
+                        ByteBuffer view = src.asSlice(done, Math.min(CHUNK_BYTES, en.bytes - done)).asByteBuffer();
+                        while (view.hasRemaining()) {
+                            channel.write(view);
+                        }
+                        done += CHUNK_BYTES;
+                    }
+                    return 0;
+                }
                 while (done < en.bytes) {
                     if (CHUNK_BYTES - used < elementSize) {
                         flush(buffer, used, channel);

@@ -69,11 +69,13 @@ public class GPT2LMHeadModel extends PreTrainedCausalLM {
             if (hidden) {
                 states.add(h);
             }
-            h = transformer.h.get(i).forward(h, batch, seq, mask, cache, i);
+            Block block = transformer.h.get(i);
+            int index = i;
+            h = runLayer(block, h, batch, seq, cache, (x, c) -> block.forward(x, batch, seq, mask, c, index));
         }
         cache.advance(seq);
         if (lastOnly) {
-            h = lastPositions(h, batch, seq);
+            h = backend.selectRows(h, lastPositions(batch, seq));
         }
         h = transformer.lnF.forward(h);
         if (hidden) {
@@ -145,21 +147,11 @@ public class GPT2LMHeadModel extends PreTrainedCausalLM {
         Tensor forward(Tensor x, int batch, int seq, int[][] mask, KvCache cache, int layer) {
             int e = c.hiddenSize();
             Tensor qkv = child("c_attn", LinearLayer.class).forward(x);   // (tokens, 3*e) = q | k | v
-            int n = x.dim(0);
-            float[] all = qkv.data();
-            float[] q = new float[n * e];
-            float[] k = new float[n * e];
-            float[] v = new float[n * e];
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(all, i * 3 * e, q, i * e, e);
-                System.arraycopy(all, i * 3 * e + e, k, i * e, e);
-                System.arraycopy(all, i * 3 * e + 2 * e, v, i * e, e);
-            }
-            cache.write(layer, Tensor.of(k, n, e), Tensor.of(v, n, e), seq);
+            Tensor[] parts = backend.split(qkv, e, e, e);
             int heads = c.numAttentionHeads();
             var spec = new AttentionSpec(batch, seq, cache.length(), cache.capacity(), heads, heads,
                     e / heads, scale, mask, 0, AttentionSpec.MaskedRows.GPT2);
-            Tensor o = backend.attention(Tensor.of(q, n, e), cache.keys(layer), cache.values(layer), spec);
+            Tensor o = backend.attention(parts[0], parts[1], parts[2], cache, layer, spec);
             return child("c_proj", LinearLayer.class).forward(o);
         }
     }

@@ -71,11 +71,13 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             if (hidden) {
                 states.add(h);
             }
-            h = model.layers.get(i).forward(h, batch, seq, cosSin, mask, cache, i);
+            DecoderLayer layer = model.layers.get(i);
+            int index = i;
+            h = runLayer(layer, h, batch, seq, cache, (x, c) -> layer.forward(x, batch, seq, cosSin, mask, c, index));
         }
         cache.advance(seq);
         if (lastOnly) {
-            h = lastPositions(h, batch, seq);
+            h = backend.selectRows(h, lastPositions(batch, seq));
         }
         h = model.norm.forward(h);
         if (hidden) {
@@ -138,10 +140,10 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             int h = c.hiddenSize();
             int q = c.numAttentionHeads() * c.headDim();
             int kv = c.numKeyValueHeads() * c.headDim();
-            register("q_proj", new Linear(backend, p.pp("q_proj"), h, q, c.qkvBias()));
-            register("k_proj", new Linear(backend, p.pp("k_proj"), h, kv, c.qkvBias()));
-            register("v_proj", new Linear(backend, p.pp("v_proj"), h, kv, c.qkvBias()));
-            register("o_proj", new Linear(backend, p.pp("o_proj"), q, h, c.attentionBias()));
+            register("q_proj", p.pp("q_proj").linear(backend, h, q, c.qkvBias()));
+            register("k_proj", p.pp("k_proj").linear(backend, h, kv, c.qkvBias()));
+            register("v_proj", p.pp("v_proj").linear(backend, h, kv, c.qkvBias()));
+            register("o_proj", p.pp("o_proj").linear(backend, q, h, c.attentionBias()));
         }
 
         Tensor forward(Tensor x, int batch, int seq, Tensor[] cosSin, int[][] mask, KvCache cache, int layer) {
@@ -150,10 +152,9 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             Tensor v = child("v_proj", LinearLayer.class).forward(x);
             q = backend.rope(q, c.numAttentionHeads(), cosSin[0], cosSin[1]);
             k = backend.rope(k, c.numKeyValueHeads(), cosSin[0], cosSin[1]);
-            cache.write(layer, k, v, seq);
             var spec = new AttentionSpec(batch, seq, cache.length(), cache.capacity(), c.numAttentionHeads(),
                     c.numKeyValueHeads(), c.headDim(), (float) (1.0 / Math.sqrt(c.headDim())), mask, window, AttentionSpec.MaskedRows.ALL_KEYS);
-            Tensor o = backend.attention(q, cache.keys(layer), cache.values(layer), spec);
+            Tensor o = backend.attention(q, k, v, cache, layer, spec);
             return child("o_proj", LinearLayer.class).forward(o);
         }
     }
@@ -166,9 +167,9 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             this.backend = backend;
             int h = c.hiddenSize();
             int i = c.intermediateSize();
-            register("gate_proj", new Linear(backend, p.pp("gate_proj"), h, i, c.mlpBias()));
-            register("up_proj", new Linear(backend, p.pp("up_proj"), h, i, c.mlpBias()));
-            register("down_proj", new Linear(backend, p.pp("down_proj"), i, h, c.mlpBias()));
+            register("gate_proj", p.pp("gate_proj").linear(backend, h, i, c.mlpBias()));
+            register("up_proj", p.pp("up_proj").linear(backend, h, i, c.mlpBias()));
+            register("down_proj", p.pp("down_proj").linear(backend, i, h, c.mlpBias()));
         }
 
         Tensor forward(Tensor x) {

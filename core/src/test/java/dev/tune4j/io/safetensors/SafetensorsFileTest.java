@@ -213,8 +213,13 @@ class SafetensorsFileTest {
                 Arguments.of("trailing JSON", RawFiles.file("{} {}", new byte[0]), null, "not valid JSON"),
                 Arguments.of("invalid UTF-8", RawFiles.file(4, RawFiles.bytes('{', 0xFF, 0xFE, '}'), new byte[0]), null,
                         "UTF-8"),
-                Arguments.of("duplicate key", RawFiles.file("{\"x\":" + ok + ",\"x\":" + ok + "}", eight), null,
-                        "Duplicate field 'x'"),
+                Arguments.of("duplicate key", RawFiles.file("{\"x\":" + ok + ",\"x\":" + ok + "}", eight), "x",
+                        "appears more than once"),
+                Arguments.of("duplicate field inside an entry", RawFiles.file(
+                        "{\"x\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", eight), null,
+                        "not valid JSON: Duplicate field 'dtype'"),
+                Arguments.of("duplicate metadata", RawFiles.file("{\"__metadata__\":{},\"__metadata__\":{}}", new byte[0]),
+                        null, "'__metadata__' appears more than once"),
                 Arguments.of("unknown dtype", RawFiles.file("{\"x\":{\"dtype\":\"F33\",\"shape\":[2],\"data_offsets\":[0,8]}}",
                         eight), "x", "unknown dtype 'F33'"),
                 Arguments.of("lower-case dtype", RawFiles.file("{\"x\":{\"dtype\":\"f32\",\"shape\":[2],\"data_offsets\":[0,8]}}",
@@ -280,6 +285,32 @@ class SafetensorsFileTest {
         Files.write(p, RawFiles.file("{}      ", new byte[0]));
         try (SafetensorsFile f = SafetensorsFile.open(p)) {
             assertEquals(List.of(), f.keys());
+        }
+    }
+
+    /**
+     * Offsets past 2 GB: a sparse file (no disk space used) holding one U8 tensor of 2^31 + 8
+     * bytes whose last byte is set.
+     */
+    @Test
+    void readsTensorsBeyondTwoGigabytes() throws Exception {
+        long bytes = (1L << 31) + 8;
+        String header = RawFiles.padded("{\"big\":{\"dtype\":\"U8\",\"shape\":[2,1073741828],\"data_offsets\":[0,"
+                + bytes + "]}}");
+        Path p = tmp.resolve("sparse.safetensors");
+        byte[] head = RawFiles.file(header, new byte[0]);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.write(head);
+            raf.setLength(head.length + bytes);
+            raf.seek(head.length + bytes - 1);
+            raf.write(42);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(p)) {
+            Tensor big = f.tensor("big");
+            assertEquals(bytes, big.numel());
+            assertEquals(42L, big.getLong(bytes - 1));
+            assertEquals(0L, big.getLong(1L << 31));
+            assertEquals(bytes, f.info("big").end());
         }
     }
 }

@@ -211,6 +211,10 @@ class SafetensorsWriterTest {
             assertArrayEquals(halves, f.tensor("halves").segment().toArray(ValueLayout.JAVA_BYTE));
             assertArrayEquals(new long[] {1, -1, Long.MIN_VALUE}, f.tensor("longs").toLongArray());
             assertEquals(Files.size(out), f.dataStart() + 12_000_004L + 9_000_003L + 9_000_002L + 24L);
+            // Rewriting the mapped views (written straight from the mapping) reproduces the file.
+            Path again = tmp.resolve("again.safetensors");
+            SafetensorsWriter.write(again, views(f), f.metadata());
+            assertSameBytes(out, again);
         }
     }
 
@@ -219,13 +223,21 @@ class SafetensorsWriterTest {
         Path target = tmp.resolve("model.safetensors");
         Files.writeString(target, "previous content");
         Path src = tmp.resolve("src.safetensors");
-        SafetensorsWriter.write(src, Map.of("x", Tensor.of(new float[] {1, 2}, 2)), null);
+        Map<String, Tensor> small = Map.of("x", Tensor.of(new float[] {1, 2}, 2));
+        SafetensorsWriter.write(src, small, null);
         SafetensorsFile f = SafetensorsFile.open(src);
         Tensor stale = f.tensor("x");
         f.close();
         SafetensorsException e = assertThrows(SafetensorsException.class,
                 () -> SafetensorsWriter.write(target, Map.of("x", stale), null));
         assertTrue(e.getMessage().contains("'x'"), e.getMessage());
+        // Same for a tensor large enough to be written straight from its mapping.
+        SafetensorsWriter.write(src, Map.of("y", Tensor.zeros(1 << 20)), null);
+        SafetensorsFile g = SafetensorsFile.open(src);
+        Tensor staleBig = g.tensor("y");
+        g.close();
+        e = assertThrows(SafetensorsException.class, () -> SafetensorsWriter.write(target, Map.of("y", staleBig), null));
+        assertTrue(e.getMessage().contains("'y'"), e.getMessage());
         assertEquals("previous content", Files.readString(target));
         List<String> names = new ArrayList<>();
         try (Stream<Path> s = Files.list(tmp)) {
@@ -286,5 +298,16 @@ class SafetensorsWriterTest {
         assertEquals(2_000_000_000_000L, SafetensorsWriter.parseShardSize("2TB"));
         assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.parseShardSize("5GiB"));
         assertThrows(IllegalArgumentException.class, () -> SafetensorsWriter.parseShardSize("xGB"));
+    }
+
+    /** The result gets the folder's default permissions, like any file a program creates, not a temp file's 0600. */
+    @Test
+    void writtenFileHasDefaultPermissions() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                tmp.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions only");
+        Path reference = Files.writeString(tmp.resolve("reference.txt"), "x");
+        Path written = tmp.resolve("w.safetensors");
+        SafetensorsWriter.write(written, Map.of("x", Tensor.of(new float[] {1}, 1)), null);
+        assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(written));
     }
 }

@@ -1,0 +1,91 @@
+package dev.tune4j.benchmarks.model;
+
+import dev.tune4j.autograd.AutogradBackend;
+import dev.tune4j.models.ForwardArgs;
+import dev.tune4j.models.PreTrainedCausalLM;
+import dev.tune4j.nn.Parameter;
+import dev.tune4j.tensor.DType;
+import dev.tune4j.train.AdamW;
+import dev.tune4j.train.ParamGroup;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One full fine-tuning step of the bench model (4 x 256 tokens, AdamW): forward, loss, backward,
+ * optimizer step; with and without gradient checkpointing. Tokens per second = 1024 / time per
+ * op. Peak RSS of the fork (VmHWM) is printed at tear-down, the measure the PyTorch figures in
+ * ../shared/bench use. Run with {@code -jvmArgsAppend -Xmx...} small enough that the collector
+ * does not let the heap grow far past the live set.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Xmx12g"})
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+public class TrainingBenchmark {
+    @Param({"false", "true"})
+    public boolean gradientCheckpointing;
+
+    private PreTrainedCausalLM model;
+    private AdamW optimizer;
+    private int[][] ids;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        model = BenchModel.create(DType.F32, AutogradBackend.CPU);
+        model.requiresGrad(true);
+        model.gradientCheckpointing(gradientCheckpointing);
+        Map<String, Parameter> params = model.namedParameters();
+        optimizer = new AdamW(List.of(new ParamGroup(params, 1e-4, 0.0)), 0.9, 0.999, 1e-8);
+        SplittableRandom r = new SplittableRandom(3);
+        ids = new int[4][256];
+        for (int[] row : ids) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = 3 + r.nextInt(31990);
+            }
+        }
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+    }
+
+    @Benchmark
+    public float trainStep() {
+        var out = model.forward(new ForwardArgs(ids, null, null, ids, false));
+        out.backward();
+        optimizer.step();
+        optimizer.zeroGrad();
+        return out.loss();
+    }
+
+    @TearDown(Level.Trial)
+    public void report() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        System.out.printf("%n[TrainingBenchmark] gradientCheckpointing=%s peak RSS %s, sum of heap pool peaks %.2f GB%n",
+                gradientCheckpointing, PeakRss.read(), peak / 1e9);
+    }
+}

@@ -1,0 +1,193 @@
+package dev.tune4j.backend.cpu;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Data-parallel loops over a fixed pool of daemon threads, sized to the machine's cores.
+ *
+ * <p>{@link #forRange(int, IntRangeConsumer)} cuts {@code [0, n)} into contiguous chunks; the
+ * calling thread works on them too, helped by the pool, so {@link #parallelism()} threads are busy
+ * (the pool holds {@code parallelism() - 1} workers besides the caller). Chunks are claimed from a
+ * shared counter, so a caller never waits for a queue that other callers have filled: when the
+ * workers are busy it simply runs the chunks itself. A call made from inside a worker (nested
+ * parallelism) runs inline, which is what keeps nested use free of deadlocks. Safe to call from
+ * several threads at once.
+ *
+ * <p>The thread count is {@code Runtime.availableProcessors()}, or the system property
+ * {@code tune4j.threads} when set (like {@code torch.set_num_threads}).
+ *
+ * <pre>{@code
+ * Parallel.forRange(rows, (start, end) -> {
+ *     for (int r = start; r < end; r++) normaliseRow(r);
+ * });
+ * }</pre>
+ */
+public final class Parallel {
+    private static final int PARALLELISM = Math.max(1,
+            Integer.getInteger("tune4j.threads", Runtime.getRuntime().availableProcessors()));
+    /** How long an idle worker keeps polling before it sleeps: decode steps come every few 100 µs. */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
+
+    private static final Thread FIRST_WORKER;
+
+    static {
+        Thread first = null;
+        for (int i = 1; i < PARALLELISM; i++) {
+            Thread t = new Worker(i);
+            t.start();
+            first = first == null ? t : first;
+        }
+        FIRST_WORKER = first;
+    }
+
+    private Parallel() {}
+
+    /** The number of threads a parallel loop runs on (the caller included). */
+    public static int parallelism() {
+        return PARALLELISM;
+    }
+
+    /**
+     * True when the pool's threads may read {@code segment}: false for memory of a confined
+     * arena, which only its owner thread may touch; callers then run their loop inline.
+     */
+    public static boolean workersCanAccess(java.lang.foreign.MemorySegment segment) {
+        return FIRST_WORKER == null || segment.isAccessibleBy(FIRST_WORKER);
+    }
+
+    /** True when the current thread is one of the pool's workers. */
+    public static boolean onWorker() {
+        return Thread.currentThread() instanceof Worker;
+    }
+
+    /** Runs {@code body} over {@code [0, n)} split into at most {@link #parallelism()} chunks. */
+    public static void forRange(int n, IntRangeConsumer body) {
+        forRange(n, 1, body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} split into contiguous chunks of at least
+     * {@code minChunk} indices (at most {@link #parallelism()} of them); ranges shorter than two
+     * chunks run inline on the caller. Returns when every chunk is done; the first exception a
+     * chunk throws is rethrown here.
+     */
+    public static void forRange(int n, int minChunk, IntRangeConsumer body) {
+        if (n <= 0) {
+            return;
+        }
+        int chunks = (int) Math.min(PARALLELISM, n / (long) Math.max(1, minChunk));
+        if (chunks <= 1 || onWorker()) {
+            body.accept(0, n);
+            return;
+        }
+        new Job(n, chunks, body).start();
+    }
+
+    /** One parallel loop: chunk {@code c} covers {@code [c * n / chunks, (c + 1) * n / chunks)}. */
+    private static final class Job {
+        private final int n;
+        private final int chunks;
+        private final IntRangeConsumer body;
+        private final AtomicInteger next = new AtomicInteger();
+        private final CountDownLatch done;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(int n, int chunks, IntRangeConsumer body) {
+            this.n = n;
+            this.chunks = chunks;
+            this.body = body;
+            this.done = new CountDownLatch(chunks);
+        }
+
+        void run(boolean caller) {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) {
+                try {
+                    if (failure.get() == null) {
+                        body.accept((int) ((long) c * n / chunks), (int) ((long) (c + 1) * n / chunks));
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    done.countDown();
+                }
+            }
+            if (caller) {
+                awaitUninterruptibly();
+                Throwable t = failure.get();
+                if (t instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (t instanceof Error e) {
+                    throw e;
+                }
+                if (t != null) {
+                    throw new IllegalStateException(t);
+                }
+            }
+        }
+
+        void start() {
+            for (int i = 1; i < chunks; i++) {
+                QUEUE.add(this::runAsHelper);
+            }
+            run(true);
+        }
+
+        private void runAsHelper() {
+            run(false);
+        }
+
+        private void awaitUninterruptibly() {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    done.await();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A pool thread: polls briefly, then sleeps on the queue. */
+    private static final class Worker extends Thread {
+        Worker(int index) {
+            super("tune4j-cpu-" + index);
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable task = QUEUE.poll();
+                if (task == null) {
+                    long deadline = System.nanoTime() + SPIN_NANOS;
+                    while (task == null && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                        task = QUEUE.poll();
+                    }
+                }
+                try {
+                    if (task == null) {
+                        task = QUEUE.take();
+                    }
+                    task.run();
+                } catch (InterruptedException e) {
+                    // Daemon pool threads live as long as the JVM; an interrupt is not a shutdown request.
+                    Thread.interrupted();
+                } catch (Throwable t) {
+                    // Job.run records body failures itself; nothing else may kill a pool thread.
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.tune4j.train;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/**
+ * A one-line console progress bar (step, loss, learning rate, steps per second), redrawn in
+ * place; added by the Trainer when a console is attached.
+ */
+final class ProgressBar implements TrainerCallback {
+    private final PrintStream out = System.err;
+    private long start;
+    private Object lastLoss = "-";
+    private Object lastLr = "-";
+
+    @Override
+    public void onTrainBegin(TrainingArguments args, TrainerState state, TrainerControl control) {
+        start = System.nanoTime();
+    }
+
+    @Override
+    public void onLog(TrainingArguments args, TrainerState state, TrainerControl control, Map<String, Object> logs) {
+        if (logs.containsKey("loss")) {
+            lastLoss = logs.get("loss");
+            lastLr = logs.get("learning_rate");
+        }
+    }
+
+    @Override
+    public void onStepEnd(TrainingArguments args, TrainerState state, TrainerControl control) {
+        int width = 30;
+        int done = state.maxSteps == 0 ? width : (int) ((long) width * state.globalStep / state.maxSteps);
+        double secs = (System.nanoTime() - start) / 1e9;
+        out.printf("\r[%s%s] %d/%d  loss %s  lr %s  %.2f it/s", "=".repeat(done), " ".repeat(width - done),
+                state.globalStep, state.maxSteps, lastLoss, lastLr, state.globalStep / Math.max(secs, 1e-9));
+    }
+
+    @Override
+    public void onTrainEnd(TrainingArguments args, TrainerState state, TrainerControl control) {
+        out.println();
+    }
+}

@@ -1,0 +1,255 @@
+package dev.tune4j.quant;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API 4-bit kernels. The only class of the module that references
+ * {@code jdk.incubator.vector}; {@link Kernels4bit} loads it reflectively.
+ *
+ * <p>Decoding L bytes gives 2L codes: the bytes are widened to int lanes, each lane duplicated by
+ * a shuffle ({@code 0,0,1,1,...}) and shifted by 4 or 0 so that even elements take the high
+ * nibble; the 16-entry table is then a lane permutation ({@code selectFrom}): one vector of 16
+ * lanes, or two of 8 lanes and a blend. Multiplying by the block scale is one float32 multiply,
+ * so dequantization is bit-identical to the scalar path.
+ */
+final class VectorKernels4bit extends Kernels4bit {
+    // Species must be compile-time constants (static final) for C2 to intrinsify the Vector API;
+    // read from an instance field every operation falls back to boxed Java code.
+    private static final VectorSpecies<Integer> INTS =
+            IntVector.SPECIES_PREFERRED.length() >= 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> FLOATS =
+            INTS.length() == 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BYTES =
+            INTS.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final int LANES = INTS.length();
+    private static final VectorShuffle<Integer> DUP_LOW = shuffle(0);
+    private static final VectorShuffle<Integer> DUP_HIGH = shuffle(LANES / 2);
+    private static final IntVector SHIFTS = shifts();
+
+    /** Refuses hardware narrower than 256-bit vectors (the scalar path is faster there). */
+    VectorKernels4bit() {
+        if (IntVector.SPECIES_PREFERRED.length() < 8) {
+            throw new UnsupportedOperationException("vector width below 256 bits");
+        }
+    }
+
+    /** Lane j reads int lane first + j / 2: each byte feeds two output lanes. */
+    private static VectorShuffle<Integer> shuffle(int first) {
+        int[] idx = new int[LANES];
+        for (int j = 0; j < LANES; j++) {
+            idx[j] = first + j / 2;
+        }
+        return VectorShuffle.fromArray(INTS, idx, 0);
+    }
+
+    /** Even lanes shift the high nibble down, odd lanes keep the low one. */
+    private static IntVector shifts() {
+        int[] sh = new int[LANES];
+        for (int j = 0; j < LANES; j++) {
+            sh[j] = (j & 1) == 0 ? 4 : 0;
+        }
+        return IntVector.fromArray(INTS, sh, 0);
+    }
+
+    /** Table entries {@code [from, from + LANES)} as int bits (the whole table with 16 lanes). */
+    private static IntVector table(float[] quantMap, int from) {
+        int[] bits = new int[16];
+        for (int i = 0; i < 16; i++) {
+            bits[i] = Float.floatToRawIntBits(quantMap[i]);
+        }
+        return IntVector.fromArray(INTS, bits, LANES == 16 ? 0 : from);
+    }
+
+    /** Table values of the codes in {@code idx} (each 0..15); t0/t1 are entries 0-7 and 8-15 with 8 lanes. */
+    private static FloatVector lookup(IntVector idx, IntVector t0, IntVector t1) {
+        if (LANES == 16) {
+            return idx.selectFrom(t0).reinterpretAsFloats();
+        }
+        IntVector low = idx.and(7);
+        VectorMask<Integer> upper = idx.compare(VectorOperators.GE, 8);
+        return low.selectFrom(t0).blend(low.selectFrom(t1), upper).reinterpretAsFloats();
+    }
+
+    /** Codes of 2L elements starting at byte p: first L in [0], next L in [1]. */
+    private static IntVector widen(byte[] packed, int p) {
+        return (IntVector) ByteVector.fromArray(BYTES, packed, p).convertShape(VectorOperators.B2I, INTS, 0);
+    }
+
+    private static IntVector codes(IntVector wide, VectorShuffle<Integer> dup) {
+        return wide.rearrange(dup).lanewise(VectorOperators.LSHR, SHIFTS).and(0x0F);
+    }
+
+    @Override
+    void dequantize(QuantState s, long start, int len, float[] out, int outOff) {
+        byte[] packed = s.packed();
+        float[] table = s.quantMap();
+        IntVector t0 = table(table, 0);
+        IntVector t1 = table(table, 8);
+        int bs = s.blocksize();
+        int shift = Integer.numberOfTrailingZeros(bs);
+        int step = 2 * LANES;
+        long end = start + len;
+        long i = start;
+        while (i < end) {
+            int b = (int) (i >>> shift);
+            long blockEnd = Math.min((long) (b + 1) * bs, end);
+            float a = s.blockScale(b);
+            int o = outOff + (int) (i - start);
+            if ((i & 1) == 1) {
+                out[o++] = table[packed[(int) (i >> 1)] & 0x0F] * a;
+                i++;
+            }
+            FloatVector av = FloatVector.broadcast(FLOATS, a);
+            for (; i + step <= blockEnd; i += step, o += step) {
+                IntVector wide = widen(packed, (int) (i >> 1));
+                lookup(codes(wide, DUP_LOW), t0, t1).mul(av).intoArray(out, o);
+                lookup(codes(wide, DUP_HIGH), t0, t1).mul(av).intoArray(out, o + LANES);
+            }
+            for (; i + 1 < blockEnd; i += 2) {
+                int v = packed[(int) (i >> 1)];
+                out[o++] = table[(v >> 4) & 0x0F] * a;
+                out[o++] = table[v & 0x0F] * a;
+            }
+            if (i < blockEnd) {
+                out[o] = table[(packed[(int) (i >> 1)] >> 4) & 0x0F] * a;
+                i++;
+            }
+        }
+    }
+
+    @Override
+    void gemv(QuantState s, int cols, float[] x, float[] y, int rowStart, int rowEnd) {
+        byte[] packed = s.packed();
+        float[] table = s.quantMap();
+        IntVector t0 = table(table, 0);
+        IntVector t1 = table(table, 8);
+        int bs = s.blocksize();
+        int shift = Integer.numberOfTrailingZeros(bs);
+        int step = 2 * LANES;
+        float[] xEven = null;
+        float[] xOdd = null;
+        if ((cols & 1) == 0) {
+            xEven = new float[cols / 2];
+            xOdd = new float[cols / 2];
+            for (int k = 0; k < cols / 2; k++) {
+                xEven[k] = x[2 * k];
+                xOdd[k] = x[2 * k + 1];
+            }
+        }
+        for (int r = rowStart; r < rowEnd; r++) {
+            long rowBase = (long) r * cols;
+            long rowEndFlat = rowBase + cols;
+            FloatVector acc0 = FloatVector.zero(FLOATS);
+            FloatVector acc1 = FloatVector.zero(FLOATS);
+            float tail = 0f;
+            long i = rowBase;
+            while (i < rowEndFlat) {
+                int b = (int) (i >>> shift);
+                long blockEnd = Math.min((long) (b + 1) * bs, rowEndFlat);
+                float a = s.blockScale(b);
+                int xi = (int) (i - rowBase);
+                if ((i & 1) == 1) {
+                    tail += table[packed[(int) (i >> 1)] & 0x0F] * a * x[xi++];
+                    i++;
+                }
+                FloatVector av = FloatVector.broadcast(FLOATS, a);
+                if (xEven != null) {
+                    // Even width: high nibbles pair with x[0], x[2], ... and low ones with x[1], x[3], ...,
+                    // so the codes need no interleaving.
+                    for (; i + step <= blockEnd; i += step, xi += step) {
+                        IntVector wide = widen(packed, (int) (i >> 1));
+                        FloatVector w0 = lookup(wide.lanewise(VectorOperators.LSHR, 4).and(0x0F), t0, t1).mul(av);
+                        FloatVector w1 = lookup(wide.and(0x0F), t0, t1).mul(av);
+                        acc0 = w0.fma(FloatVector.fromArray(FLOATS, xEven, xi >> 1), acc0);
+                        acc1 = w1.fma(FloatVector.fromArray(FLOATS, xOdd, xi >> 1), acc1);
+                    }
+                }
+                for (; i + step <= blockEnd; i += step, xi += step) {
+                    IntVector wide = widen(packed, (int) (i >> 1));
+                    FloatVector w0 = lookup(codes(wide, DUP_LOW), t0, t1).mul(av);
+                    FloatVector w1 = lookup(codes(wide, DUP_HIGH), t0, t1).mul(av);
+                    acc0 = w0.fma(FloatVector.fromArray(FLOATS, x, xi), acc0);
+                    acc1 = w1.fma(FloatVector.fromArray(FLOATS, x, xi + LANES), acc1);
+                }
+                for (; i + 1 < blockEnd; i += 2) {
+                    int v = packed[(int) (i >> 1)];
+                    tail += table[(v >> 4) & 0x0F] * a * x[xi++];
+                    tail += table[v & 0x0F] * a * x[xi++];
+                }
+                if (i < blockEnd) {
+                    tail += table[(packed[(int) (i >> 1)] >> 4) & 0x0F] * a * x[xi];
+                    i++;
+                }
+            }
+            y[r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD) + tail;
+        }
+    }
+
+    @Override
+    void dotTile(float[] w, int t, int cols, float[] x, int m, float[] y, int ldy, int o0) {
+        int upper = FLOATS.loopBound(cols);
+        for (int r = 0; r < m; r++) {
+            int xo = r * cols;
+            int j = 0;
+            // Four weight rows share each load of x.
+            for (; j + 4 <= t; j += 4) {
+                int w0 = j * cols;
+                int w1 = w0 + cols;
+                int w2 = w1 + cols;
+                int w3 = w2 + cols;
+                FloatVector a0 = FloatVector.zero(FLOATS);
+                FloatVector a1 = FloatVector.zero(FLOATS);
+                FloatVector a2 = FloatVector.zero(FLOATS);
+                FloatVector a3 = FloatVector.zero(FLOATS);
+                int k = 0;
+                for (; k < upper; k += LANES) {
+                    FloatVector xv = FloatVector.fromArray(FLOATS, x, xo + k);
+                    a0 = FloatVector.fromArray(FLOATS, w, w0 + k).fma(xv, a0);
+                    a1 = FloatVector.fromArray(FLOATS, w, w1 + k).fma(xv, a1);
+                    a2 = FloatVector.fromArray(FLOATS, w, w2 + k).fma(xv, a2);
+                    a3 = FloatVector.fromArray(FLOATS, w, w3 + k).fma(xv, a3);
+                }
+                float s0 = a0.reduceLanes(VectorOperators.ADD);
+                float s1 = a1.reduceLanes(VectorOperators.ADD);
+                float s2 = a2.reduceLanes(VectorOperators.ADD);
+                float s3 = a3.reduceLanes(VectorOperators.ADD);
+                for (; k < cols; k++) {
+                    float xv = x[xo + k];
+                    s0 += w[w0 + k] * xv;
+                    s1 += w[w1 + k] * xv;
+                    s2 += w[w2 + k] * xv;
+                    s3 += w[w3 + k] * xv;
+                }
+                int yo = r * ldy + o0 + j;
+                y[yo] = s0;
+                y[yo + 1] = s1;
+                y[yo + 2] = s2;
+                y[yo + 3] = s3;
+            }
+            for (; j < t; j++) {
+                int wo = j * cols;
+                FloatVector acc = FloatVector.zero(FLOATS);
+                int k = 0;
+                for (; k < upper; k += LANES) {
+                    acc = FloatVector.fromArray(FLOATS, w, wo + k).fma(FloatVector.fromArray(FLOATS, x, xo + k), acc);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                for (; k < cols; k++) {
+                    sum += w[wo + k] * x[xo + k];
+                }
+                y[r * ldy + o0 + j] = sum;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "vector(" + LANES + " lanes)";
+    }
+}
