@@ -180,7 +180,7 @@ public final class LoraLinear extends Module implements LinearLayer {
             Tensor xd = dropout(x, a);
             Tensor lora = loraOutput(xd, a);
             if (!useDora.get(a)) {
-                result = backend.add(result, scaled(lora, scaling.get(a)));
+                result = backend.add(result, backend.scale(lora, (float) (double) scaling.get(a)));
             } else {
                 result = backend.add(result, doraExtra(xd, lora, a));
             }
@@ -194,53 +194,54 @@ public final class LoraLinear extends Module implements LinearLayer {
         return backend.linear(h, loraB.get(a).value(), null);          // (n, out)
     }
 
-    /** DoRA's addition to the base output: {@code (g - 1) * (x W^T) + g * s * lora}. */
+    /**
+     * DoRA's addition to the base output, {@code (g - 1) * (x W^T) + g * s * lora} with
+     * {@code g = m / ||W + s B A||_row}: through backend ops, so m, A and B get gradients (the norm
+     * is a constant, as peft detaches it).
+     */
     private Tensor doraExtra(Tensor x, Tensor lora, String a) {
-        double s = scaling.get(a);
-        double[] g = doraFactor(a);
+        Tensor g = backend.mul(magnitude.get(a).value(), inverseWeightNorm(a));      // (out)
+        Tensor gMinusOne = backend.add(g, minusOnes());
         Tensor wx = fanInFanOut ? backend.conv1d(x, baseWeight().value(), null)
-                : backend.linear(x, baseWeight().value(), null);                  // (n, out), no bias
-        float[] base = wx.data();
-        float[] l = lora.data();
-        float[] out = new float[base.length];
-        int n = x.dim(0);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < outFeatures; j++) {
-                int k = i * outFeatures + j;
-                out[k] = (float) ((g[j] - 1) * base[k] + g[j] * (l[k] * s));
-            }
-        }
-        return Tensor.of(out, n, outFeatures);
+                : backend.linear(x, baseWeight().value(), null);                    // (n, out), no bias
+        Tensor sLora = backend.scale(lora, (float) (double) scaling.get(a));
+        return backend.add(backend.mulRowVector(wx, gMinusOne), backend.mulRowVector(sLora, g));
+    }
+
+    private Tensor minusOnes() {
+        float[] m = new float[outFeatures];
+        java.util.Arrays.fill(m, -1f);
+        return Tensor.of(m, outFeatures);
     }
 
     /**
-     * {@code m / ||W + s B A||_row}. Outside training the factor is cached against the identity of
-     * the four tensors it reads (a load, merge or {@code Parameter.set} replaces them), so decoding
-     * does not recompute {@code B A} for every token; while training it is recomputed each pass,
-     * as an optimizer may update values in place.
+     * {@code 1 / ||W + s B A||_row}, [out]. Outside training it is cached against the identity of
+     * the tensors it reads (a load, merge or {@code Parameter.set} replaces them), so decoding does
+     * not recompute {@code B A} for every token; while training it is recomputed each pass, as an
+     * optimizer may update values in place.
      */
-    private double[] doraFactor(String a) {
-        Tensor[] key = {baseWeight().value(), loraA.get(a).value(), loraB.get(a).value(), magnitude.get(a).value()};
+    private Tensor inverseWeightNorm(String a) {
+        Tensor[] key = {baseWeight().value(), loraA.get(a).value(), loraB.get(a).value()};
         if (!isTraining()) {
             DoraCache c = doraCache.get(a);
-            if (c != null && c.key[0] == key[0] && c.key[1] == key[1] && c.key[2] == key[2] && c.key[3] == key[3]) {
-                return c.factor;
+            if (c != null && c.key[0] == key[0] && c.key[1] == key[1] && c.key[2] == key[2]) {
+                return c.inverseNorm;
             }
         }
         double[] norm = weightNorm(weightOutIn(), deltaOutIn(a));
-        float[] m = key[3].toF32().data();
-        double[] g = new double[outFeatures];
+        float[] inv = new float[outFeatures];
         for (int i = 0; i < outFeatures; i++) {
-            g[i] = m[i] / norm[i];
+            inv[i] = (float) (1.0 / norm[i]);
         }
+        Tensor t = Tensor.of(inv, outFeatures);
         if (!isTraining()) {
-            doraCache.put(a, new DoraCache(key, g));
+            doraCache.put(a, new DoraCache(key, t));
         }
-        return g;
+        return t;
     }
 
-    /** A DoRA factor and the tensors it was computed from (compared by identity). */
-    private record DoraCache(Tensor[] key, double[] factor) {}
+    /** A DoRA inverse norm and the tensors it was computed from (compared by identity). */
+    private record DoraCache(Tensor[] key, Tensor inverseNorm) {}
 
     private double[] weightNorm(float[] w, float[] delta) {
         double[] norm = new double[outFeatures];
@@ -299,17 +300,7 @@ public final class LoraLinear extends Module implements LinearLayer {
         if (p <= 0 || !isTraining()) {
             return x;
         }
-        float[] d = x.data();
-        float[] out = new float[d.length];
-        float keep = (float) (1.0 / (1.0 - p));
-        for (int i = 0; i < d.length; i++) {
-            out[i] = dropoutRng.nextDouble() < p ? 0f : d[i] * keep;
-        }
-        return Tensor.of(out, x.shape());
-    }
-
-    private static Tensor scaled(Tensor t, double s) {
-        return Tensor.of(Mat.scale(t.data(), s), t.shape());
+        return backend.dropout(x, (float) p, dropoutRng);
     }
 
     // ---- merging ----
