@@ -34,8 +34,15 @@ final class AdapterFiles {
 
     /** The on-disk state dict of {@code adapter}: its LoRA weights, plus biases for {@code bias="all"}. */
     static Map<String, Tensor> adapterStateDict(PeftModel peft, String adapter) {
-        LoraConfig config = peft.peftConfig().get(adapter);
         Map<String, Tensor> out = new LinkedHashMap<>();
+        adapterParameters(peft, adapter).forEach((k, p) -> out.put(k, p.value()));
+        return out;
+    }
+
+    /** The parameters saved for {@code adapter}, keyed by their names in adapter_model.safetensors. */
+    static Map<String, Parameter> adapterParameters(PeftModel peft, String adapter) {
+        LoraConfig config = peft.peftConfig().get(adapter);
+        Map<String, Parameter> out = new LinkedHashMap<>();
         String a = "." + adapter + ".weight";
         peft.namedParameters().forEach((name, p) -> {
             String key = null;
@@ -54,7 +61,7 @@ final class AdapterFiles {
                 key = name;
             }
             if (key != null) {
-                out.put(key, p.value());
+                out.put(key, p);
             }
         });
         return out;

@@ -9,6 +9,7 @@ import dev.tune4j.models.ForwardArgs;
 import dev.tune4j.models.ModelConfig;
 import dev.tune4j.nn.Module;
 import dev.tune4j.nn.Parameter;
+import dev.tune4j.train.TrainableWeights;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ import java.util.Set;
  * <p>Parameter names ({@link #namedParameters()}) are peft's: {@code base_model.model.<HF name>},
  * e.g. {@code base_model.model.model.layers.0.self_attn.q_proj.lora_A.default.weight}.
  */
-public final class PeftModel extends Module implements CausalLM {
+public final class PeftModel extends Module implements CausalLM, TrainableWeights {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeftModel.class);
     /** The name of the first adapter unless another is given (peft: {@code "default"}). */
     public static final String DEFAULT_ADAPTER = "default";
@@ -312,6 +313,36 @@ public final class PeftModel extends Module implements CausalLM {
                 throw new IllegalArgumentException("cannot save adapter '" + n + "': the model has " + peftConfig().keySet());
             }
             AdapterFiles.save(this, n, n.equals(DEFAULT_ADAPTER) ? dir : dir.resolve(n));
+        }
+    }
+
+    // ---- training ----
+
+    /**
+     * The trained parameters keyed as the Trainer's checkpoints store them: the adapter file's keys
+     * ({@code base_model.model.<module>.lora_A.weight}), prefixed with {@code <adapter>/} for
+     * adapters other than "default", which peft saves in a subfolder.
+     */
+    @Override
+    public Map<String, Parameter> trainableParameters() {
+        Map<String, Parameter> out = new java.util.LinkedHashMap<>();
+        for (String a : peftConfig().keySet()) {
+            String prefix = a.equals(DEFAULT_ADAPTER) ? "" : a + "/";
+            AdapterFiles.adapterParameters(this, a).forEach((k, p) -> {
+                if (p.requiresGrad()) {
+                    out.put(prefix + k, p);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** Reloads every adapter's weights from a folder written by {@link #savePretrained(Path)} (a checkpoint). */
+    @Override
+    public void loadTrainableWeights(Path checkpointDir) {
+        for (String a : peftConfig().keySet()) {
+            Path dir = a.equals(DEFAULT_ADAPTER) ? checkpointDir : checkpointDir.resolve(a);
+            AdapterFiles.load(this, a, AdapterFiles.weightsFile(dir));
         }
     }
 
