@@ -337,6 +337,19 @@ public final class PeftModel extends Module implements CausalLM, TrainableWeight
         return out;
     }
 
+    /**
+     * transformers' {@code gradient_checkpointing_enable()} on the wrapped model (peft forwards it
+     * there): decoder layers, LoRA layers included, are recomputed in backward instead of keeping
+     * their activations.
+     */
+    public void gradientCheckpointing(boolean on) {
+        if (!(baseModel.model().module() instanceof dev.tune4j.models.PreTrainedCausalLM m)) {
+            throw new UnsupportedOperationException(baseModel.model().getClass().getSimpleName()
+                    + " does not support gradient checkpointing");
+        }
+        m.gradientCheckpointing(on);
+    }
+
     /** Reloads every adapter's weights from a folder written by {@link #savePretrained(Path)} (a checkpoint). */
     @Override
     public void loadTrainableWeights(Path checkpointDir) {

@@ -33,10 +33,20 @@ class TrainStepGoldenTest {
 
     @Test
     void oneStepMatchesPeft() throws Exception {
+        oneStep(false);
+    }
+
+    @Test
+    void gradientCheckpointingGivesTheSameStep() throws Exception {
+        oneStep(true);
+    }
+
+    private void oneStep(boolean checkpointing) throws Exception {
         Goldens g = new Goldens();
         JsonNode step = new ObjectMapper().readTree(g.peft.resolve("expected.json").toFile()).get("train_step");
         try (PeftModel peft = PeftModel.fromPretrained(g.base(), g.peft.resolve("adapter"), "default", true)) {
             peft.train(true);
+            peft.gradientCheckpointing(checkpointing);
             Map<String, Parameter> params = peft.trainableParameters();
             List<String> names = new ArrayList<>();
             step.get("trainable_param_names").forEach(n -> names.add(n.textValue()));
