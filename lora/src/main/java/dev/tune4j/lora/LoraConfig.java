@@ -477,7 +477,13 @@ public final class LoraConfig {
                 case "layer_replication" -> b.layerReplication = v.isNull() ? null : v;
                 case "runtime_config" -> LOG.warn("{}: the configuration file contains a `runtime_config` key; it is "
                         + "ignored (runtime configurations are only valid at runtime)", source);
-                default -> LOG.debug("{}: ignoring key '{}' unknown to tune4j's LoraConfig", source, k);
+                default -> {
+                    if (changesTheMaths(k, v)) {
+                        throw new IllegalArgumentException(source + ": '" + k + "' is " + v + "; adapters using this newer "
+                                + "peft feature change the layer's computation, which tune4j does not implement");
+                    }
+                    LOG.debug("{}: ignoring key '{}' unknown to tune4j's LoraConfig", source, k);
+                }
             }
         }
         try {
@@ -485,6 +491,18 @@ public final class LoraConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Keys of newer peft versions that are harmless at their defaults but change what the adapter
+     * computes when set: ignoring them would give wrong outputs silently, so they are refused.
+     */
+    private static boolean changesTheMaths(String key, JsonNode v) {
+        boolean set = !(v == null || v.isNull() || (v.isBoolean() && !v.booleanValue())
+                || ((v.isArray() || v.isObject()) && v.isEmpty()));
+        return set && Set.of("lora_bias", "use_qalora", "target_parameters", "trainable_token_indices",
+                "alora_invocation_tokens", "use_bdlora", "arrow_config", "kasa_config", "monteclora_config",
+                "velora_config").contains(key);
     }
 
     private static ObjectNode mapNode(Map<String, ? extends Number> m) {

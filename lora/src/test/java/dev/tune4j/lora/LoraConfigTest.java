@@ -64,6 +64,18 @@ class LoraConfigTest {
     }
 
     @Test
+    void newerFeaturesThatChangeTheOutputAreRefused() {
+        // At their defaults newer keys are ignored; set, they would change the computation.
+        LoraConfig.fromJsonString("{\"peft_type\": \"LORA\", \"lora_bias\": false, \"target_parameters\": null, "
+                + "\"trainable_token_indices\": null, \"use_qalora\": false}");
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> LoraConfig.fromJsonString("{\"peft_type\": \"LORA\", \"lora_bias\": true}"));
+        assertTrue(e.getMessage().contains("lora_bias"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> LoraConfig.fromJsonString(
+                "{\"peft_type\": \"LORA\", \"target_parameters\": [\"experts.gate_up_proj\"]}"));
+    }
+
+    @Test
     void otherPeftTypesAreRejected() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> LoraConfig.fromJsonString("{\"peft_type\": \"IA3\", \"target_modules\": [\"k_proj\"]}"));
