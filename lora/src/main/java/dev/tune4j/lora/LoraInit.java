@@ -2,7 +2,6 @@ package dev.tune4j.lora;
 
 import java.util.random.RandomGenerator;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.QRDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
@@ -65,20 +64,32 @@ final class LoraInit {
         return new Factors(a, b, residual(w, a, b, out, in, r, scaling));
     }
 
-    /** OLoRA: {@code W = Q R}; {@code B = Q[:, :r]}, {@code A = R[:r]}, and the base keeps {@code W - s B A}. */
+    /**
+     * OLoRA: {@code W = Q R}; {@code B = Q[:, :r]}, {@code A = R[:r]}, and the base keeps
+     * {@code W - s B A}. Only the r leading columns of Q are needed, and they come from the r
+     * leading columns of W alone; then {@code R[:r] = Q[:, :r]^T W}.
+     */
     static Factors olora(float[] w, int out, int in, int r, double scaling) {
-        QRDecomposition qr = new QRDecomposition(toMatrix(w, out, in));
-        RealMatrix q = qr.getQ();
-        RealMatrix rr = qr.getR();
         int k = Math.min(r, Math.min(out, in));
+        double[][] cols = new double[k][out];
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < out; i++) {
+                cols[c][i] = w[i * in + c];
+            }
+        }
+        double[][] q = Mat.thinQr(cols).q();
         float[] a = new float[r * in];
         float[] b = new float[out * r];
         for (int c = 0; c < k; c++) {
             for (int j = 0; j < in; j++) {
-                a[c * in + j] = (float) rr.getEntry(c, j);
+                double d = 0;
+                for (int i = 0; i < out; i++) {
+                    d += q[c][i] * w[i * in + j];
+                }
+                a[c * in + j] = (float) d;
             }
             for (int i = 0; i < out; i++) {
-                b[i * r + c] = (float) q.getEntry(i, c);
+                b[i * r + c] = (float) q[c][i];
             }
         }
         return new Factors(a, b, residual(w, a, b, out, in, r, scaling));

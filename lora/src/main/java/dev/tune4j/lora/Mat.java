@@ -75,4 +75,58 @@ final class Mat {
         }
         return true;
     }
+
+    /** A thin QR factorisation: {@code a = q r} with q [m, n] (orthonormal columns) and r [n, n]. */
+    record Qr(double[][] q, double[][] r) {}
+
+    /**
+     * Thin QR of the columns {@code cols[j][0..m)} (column-major) by Gram-Schmidt with
+     * re-orthogonalisation. Commons Math's QR builds the full m x m Q, which for a tall matrix
+     * (a 11008-row projection) would need gigabytes, while the callers only need the n leading
+     * columns; two Gram-Schmidt passes keep them orthogonal to working precision. A column with no
+     * component left (rank deficiency, e.g. an adapter whose B is still zero) gets a zero q
+     * column and a zero diagonal, which keeps {@code a = q r} exact.
+     */
+    static Qr thinQr(double[][] cols) {
+        int n = cols.length;
+        int m = n == 0 ? 0 : cols[0].length;
+        double[][] q = new double[n][];
+        double[][] r = new double[n][n];
+        for (int j = 0; j < n; j++) {
+            double[] v = cols[j].clone();
+            double original = norm(v);
+            for (int pass = 0; pass < 2; pass++) {
+                for (int k = 0; k < j; k++) {
+                    double d = 0;
+                    for (int i = 0; i < m; i++) {
+                        d += q[k][i] * v[i];
+                    }
+                    r[k][j] += d;
+                    for (int i = 0; i < m; i++) {
+                        v[i] -= d * q[k][i];
+                    }
+                }
+            }
+            double nv = norm(v);
+            if (nv <= 1e-12 * Math.max(original, Double.MIN_NORMAL)) {
+                q[j] = new double[m];
+                r[j][j] = 0;
+            } else {
+                for (int i = 0; i < m; i++) {
+                    v[i] /= nv;
+                }
+                q[j] = v;
+                r[j][j] = nv;
+            }
+        }
+        return new Qr(q, r);
+    }
+
+    private static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x * x;
+        }
+        return Math.sqrt(s);
+    }
 }

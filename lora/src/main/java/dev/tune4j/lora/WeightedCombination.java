@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.QRDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
 
@@ -118,9 +117,9 @@ final class WeightedCombination {
         RealMatrix v;
         int total = valid.stream().mapToInt(l::r).sum();
         if (type.equals("svd") && total < Math.min(in, out)) {
-            // delta = P Q^T with P = [c_i s_i B_i] (out x R), Q = [A_i^T] (in x R).
-            double[][] p = new double[out][total];
-            double[][] q = new double[in][total];
+            // delta = P Q^T with P = [c_i s_i B_i] (out x R) and Q = [A_i^T] (in x R), stored by column.
+            double[][] p = new double[total][out];
+            double[][] q = new double[total][in];
             int col = 0;
             for (int i = 0; i < valid.size(); i++) {
                 String ad = valid.get(i);
@@ -130,24 +129,24 @@ final class WeightedCombination {
                 double f = c[i] * l.scaling(ad);
                 for (int k = 0; k < r; k++) {
                     for (int row = 0; row < out; row++) {
-                        p[row][col + k] = f * bi[row * r + k];
+                        p[col + k][row] = f * bi[row * r + k];
                     }
                     for (int j = 0; j < in; j++) {
-                        q[j][col + k] = ai[k * in + j];
+                        q[col + k][j] = ai[k * in + j];
                     }
                 }
                 col += r;
             }
-            QRDecomposition qp = new QRDecomposition(new Array2DRowRealMatrix(p, false));
-            QRDecomposition qq = new QRDecomposition(new Array2DRowRealMatrix(q, false));
-            RealMatrix qpq = qp.getQ().getSubMatrix(0, out - 1, 0, total - 1);
-            RealMatrix qqq = qq.getQ().getSubMatrix(0, in - 1, 0, total - 1);
-            RealMatrix rp = qp.getR().getSubMatrix(0, total - 1, 0, total - 1);
-            RealMatrix rq = qq.getR().getSubMatrix(0, total - 1, 0, total - 1);
+            // P = Qp Rp, Q = Qq Rq, so delta = Qp (Rp Rq^T) Qq^T and the SVD of the R x R middle factor
+            // gives delta's: U = Qp U', V = Qq V', same singular values.
+            Mat.Qr qp = Mat.thinQr(p);
+            Mat.Qr qq = Mat.thinQr(q);
+            RealMatrix rp = new Array2DRowRealMatrix(qp.r(), false);
+            RealMatrix rq = new Array2DRowRealMatrix(qq.r(), false);
             SingularValueDecomposition small = new SingularValueDecomposition(rp.multiply(rq.transpose()));
-            u = qpq.multiply(small.getU());
+            u = new Array2DRowRealMatrix(qp.q(), false).transpose().multiply(small.getU());
             s = small.getSingularValues();
-            v = qqq.multiply(small.getV());
+            v = new Array2DRowRealMatrix(qq.q(), false).transpose().multiply(small.getV());
         } else {
             List<float[]> deltas = new ArrayList<>();
             for (String ad : valid) {
