@@ -118,6 +118,10 @@ public final class PeftModel extends Module implements CausalLM, TrainableWeight
             AdapterFiles.load(this, adapterName, weights);
         } catch (RuntimeException e) {
             baseModel.deleteAdapter(adapterName);
+            if (peftConfig().isEmpty()) {
+                // Nothing else lives in the wrappers: give the caller's model its own layers back.
+                baseModel.unloadAndOptionallyMerge(false, false, null);
+            }
             throw e;
         }
         if (!isTrainable) {

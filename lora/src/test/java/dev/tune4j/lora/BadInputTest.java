@@ -41,6 +41,8 @@ class BadInputTest {
         var e = assertThrows(IllegalArgumentException.class, () -> PeftModel.fromPretrained(base, tmp));
         String m = e.getMessage();
         assertTrue(m.contains("model.layers.1.self_attn.k_proj") && m.contains("[64, 8]") && m.contains("[32, 8]"), m);
+        // The failed load gives the model its own layers back.
+        assertTrue(base.module().findModule("model.layers.1.self_attn.k_proj").orElseThrow() instanceof dev.tune4j.nn.Linear);
         base.close();
     }
 
