@@ -78,7 +78,15 @@ abstract class BlockedGemm {
      * {@code c[i, j] = alpha * dot(a_i, b_j) + beta * c[i, j]} (C ignored when beta is 0).
      */
     abstract void gemvT(int m, int k, float[] a, int aOff, int lda, MatrixB b, int j0, int j1,
-                        float alpha, float beta, float[] c, int cOff, int ldc);
+                        float alpha, float beta, float[] c, int cOff, int ldc, Object prepared);
+
+    /**
+     * Work on the rows of A that every {@link #gemvT} chunk of one product shares, done once
+     * before the product is split (null when a kernel needs none).
+     */
+    Object prepareRows(int m, int k, float[] a, int aOff, int lda, MatrixB b) {
+        return null;
+    }
 
     /**
      * Skinny product against heap B stored [k, n] (row stride ldb), columns {@code j0 <= j < j1}:
@@ -188,8 +196,9 @@ abstract class BlockedGemm {
         if (b.trans()) {
             // Split on groups of four B rows, the unit of the dot-product kernels.
             int groups = (n + 3) / 4;
+            Object prepared = prepareRows(m, k, ra, ro, rs, b);
             Parallel.forRange(groups, Math.max(1, minCols / 4), (g0, g1) ->
-                    gemvT(m, k, ra, ro, rs, b, g0 * 4, Math.min(n, g1 * 4), alpha, beta, c, cOff, ldc));
+                    gemvT(m, k, ra, ro, rs, b, g0 * 4, Math.min(n, g1 * 4), alpha, beta, c, cOff, ldc, prepared));
         } else {
             // Split on whole 64-column blocks so every thread but the last works on full vectors.
             int blocks = (n + 63) / 64;
