@@ -287,7 +287,7 @@ public final class HubClient {
             return pointer;
         }
         Files.createDirectories(blob.getParent());
-        try (BlobLock lock = BlobLock.acquire(cache.lock(repoId, meta.etag()))) {
+        try (BlobLock _ = BlobLock.acquire(cache.lock(repoId, meta.etag()))) {
             if (!Files.exists(blob)) {
                 new BlobDownload(http, settings).run(meta.location(), target, blob, meta.size(), meta.etag(), progress);
             }

@@ -183,6 +183,21 @@ class HubDownloadTest {
     }
 
     @Test
+    void progressBarDrawsOnStandardErrorWhenEnabled() {
+        HubClient withBar = new HubClient(hub.settings().toBuilder().progressBar(true).build());
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            withBar.snapshotDownload(REPO, "main");
+        } finally {
+            System.setErr(original);
+        }
+        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(out.contains("\rFetching 4 files of org/tiny: 4/4 files [") && out.contains("] 100% "), out);
+    }
+
+    @Test
     void badNamesAreRejectedBeforeAnyRequest() {
         assertThrows(IllegalArgumentException.class, () -> hub.hfHubDownload("org/a/b", "config.json", "main"));
         assertThrows(IllegalArgumentException.class, () -> hub.hfHubDownload(REPO, "../escape.json", "main"));
