@@ -22,8 +22,9 @@ import java.util.Map;
  * Batch b = c.collate(List.of(Map.of("input_ids", ids, "labels", labels)));
  * }</pre>
  *
- * <p>{@code DataCollatorForSeq2Seq(tokenizer)}, taking the pad id and padding side from the
- * tokenizer, arrives with the tokenizer API; until then pass the pad token id. Building
+ * <p>{@code new DataCollatorForSeq2Seq(tokenizer)} takes the pad id and padding side from the
+ * tokenizer, as transformers does; a tokenizer without a pad token is refused with the usual
+ * advice (set the pad token, often to eos), or pass the pad id directly. Building
  * {@code decoder_input_ids} from a seq2seq model is not supported (tune4j trains decoder-only
  * models).
  */
@@ -37,6 +38,14 @@ public final class DataCollatorForSeq2Seq implements DataCollator {
     /** Right padding to the longest row with {@code padTokenId}, labels padded with -100. */
     public DataCollatorForSeq2Seq(int padTokenId) {
         this(builder(padTokenId));
+    }
+
+    /** transformers' {@code DataCollatorForSeq2Seq(tokenizer)}: the tokenizer's pad id and padding side. */
+    public DataCollatorForSeq2Seq(dev.tune4j.tokenizers.PretrainedTokenizer tokenizer) {
+        this(builder(tokenizer.padTokenId().orElseThrow(() -> new IllegalArgumentException(
+                "the tokenizer has no pad token: give it one (often its eos token) or pass a pad token id"
+                        + " to DataCollatorForSeq2Seq")))
+                .paddingSide("left".equals(tokenizer.paddingSide()) ? PaddingSide.LEFT : PaddingSide.RIGHT));
     }
 
     private DataCollatorForSeq2Seq(Builder b) {

@@ -61,18 +61,28 @@ public final class AutoModelForCausalLM {
     /** Loads a model folder with options (dtype, backend). */
     public static CausalLM fromPretrained(Path dir, LoadOptions options) {
         ModelConfig config = AutoConfig.fromPretrained(dir);
-        if (options.quantizationConfig() != null) {
-            throw new IllegalArgumentException("quantization_config " + options.quantizationConfig().quantMethod()
-                    + " needs the tune4j-quant module's loader");
+        QuantizationConfig quant = options.quantizationConfig();
+        var stored = config.toJson().get("quantization_config");
+        if (stored != null && !stored.isNull()) {
+            QuantizationConfig fromFile = providedConfig(stored, dir);
+            if (quant != null && !quant.quantMethod().equals(fromFile.quantMethod())) {
+                throw new IllegalArgumentException(dir + " is already quantized with " + fromFile.quantMethod()
+                        + "; it cannot be loaded with quantization_config " + quant.quantMethod());
+            }
+            quant = fromFile;
         }
         Backend backend = backendFor(options);
         CheckpointWeights weights = new CheckpointWeights(dir, options.torchDtype(), basePrefix(config));
         PreTrainedCausalLM model;
         try {
-            model = build(config, WeightPath.root(weights), backend);
+            model = build(config, quant == null ? WeightPath.root(weights)
+                    : WeightPath.root(weights, quant.linearFactory(config)), backend);
         } catch (RuntimeException e) {
             weights.close();
             throw e;
+        }
+        if (quant != null) {
+            model.quantizationConfigJson(quant.toConfigJson());
         }
         model.closeWith(weights);
         Set<String> unused = weights.unused();
@@ -104,6 +114,17 @@ public final class AutoModelForCausalLM {
             case LlamaConfig c -> new LlamaForCausalLM(c, root, backend);
             case Gpt2Config c -> new GPT2LMHeadModel(c, root, backend);
         };
+    }
+
+    private static QuantizationConfig providedConfig(com.fasterxml.jackson.databind.JsonNode stored, Path dir) {
+        for (QuantizationProvider p : java.util.ServiceLoader.load(QuantizationProvider.class)) {
+            var c = p.fromConfigJson(stored);
+            if (c.isPresent()) {
+                return c.get();
+            }
+        }
+        throw new IllegalArgumentException(dir.resolve("config.json") + ": quantization_config with quant_method '"
+                + stored.path("quant_method").asText("?") + "' needs a module that reads it (add tune4j-quant for bitsandbytes)");
     }
 
     private static String basePrefix(ModelConfig config) {

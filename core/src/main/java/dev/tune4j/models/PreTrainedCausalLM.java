@@ -62,6 +62,21 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     }
 
     private GenerationConfig generationConfig;
+    private com.fasterxml.jackson.databind.node.ObjectNode quantizationConfigJson;
+
+    /** Records the quantization the weights are held in; savePretrained writes it into config.json. */
+    public final void quantizationConfigJson(com.fasterxml.jackson.databind.node.ObjectNode json) {
+        this.quantizationConfigJson = json;
+    }
+
+    /** config.json as savePretrained writes it. */
+    public com.fasterxml.jackson.databind.node.ObjectNode configJson() {
+        var json = config().toJson();
+        if (quantizationConfigJson != null) {
+            json.set("quantization_config", quantizationConfigJson);
+        }
+        return json;
+    }
 
     @Override
     public GenerationConfig generationConfig() {
@@ -86,7 +101,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     public void savePretrained(Path dir, long maxShardBytes) {
         try {
             Files.createDirectories(dir);
-            ModelFiles.writeJsonAtomically(dir.resolve("config.json"), config().toJson());
+            ModelFiles.writeJsonAtomically(dir.resolve("config.json"), configJson());
             ModelFiles.writeJsonAtomically(dir.resolve("generation_config.json"),
                     generationConfigJson != null ? generationConfigJson : ModelFiles.generationConfigFrom(config()));
         } catch (IOException e) {

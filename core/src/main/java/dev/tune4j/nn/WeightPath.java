@@ -11,19 +11,39 @@ import java.util.Arrays;
 public final class WeightPath {
     private final WeightSource source;
     private final String prefix;
+    private final LinearFactory linears;
 
-    private WeightPath(WeightSource source, String prefix) {
+    private WeightPath(WeightSource source, String prefix, LinearFactory linears) {
         this.source = source;
         this.prefix = prefix;
+        this.linears = linears;
     }
 
     public static WeightPath root(WeightSource source) {
-        return new WeightPath(source, "");
+        return new WeightPath(source, "", LinearFactory.DEFAULT);
+    }
+
+    /** A root whose projections are built by {@code linears} (quantized loading). */
+    public static WeightPath root(WeightSource source, LinearFactory linears) {
+        return new WeightPath(source, "", linears);
     }
 
     /** One level deeper. */
     public WeightPath pp(String name) {
-        return new WeightPath(source, key(name));
+        return new WeightPath(source, key(name), linears);
+    }
+
+    /**
+     * The projection module at this path (a {@link Linear}, or what the active
+     * {@link LinearFactory} builds), taking {@code in} features to {@code out}.
+     */
+    public Module linear(dev.tune4j.backend.Backend backend, int in, int out, boolean bias) {
+        Module m = linears.create(backend, this, in, out, bias);
+        if (!(m instanceof LinearLayer)) {
+            throw new IllegalStateException("the linear factory built " + m.getClass().getName()
+                    + " for '" + prefix + "', which is not a LinearLayer");
+        }
+        return m;
     }
 
     public WeightPath pp(int index) {

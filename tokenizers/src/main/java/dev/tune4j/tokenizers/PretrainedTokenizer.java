@@ -454,7 +454,18 @@ public final class PretrainedTokenizer {
         if (extraVariables != null) {
             ctx.putAll(extraVariables);
         }
-        return ChatTemplates.render(source, ctx);
+        return ChatTemplates.render(source, ctx, templateClock);
+    }
+
+    private java.time.Clock templateClock = java.time.Clock.systemDefaultZone();
+
+    /**
+     * The clock the templates' {@code strftime_now} reads (the system clock by default); a fixed
+     * clock makes renderings that print today's date reproducible.
+     */
+    public PretrainedTokenizer templateClock(java.time.Clock clock) {
+        this.templateClock = java.util.Objects.requireNonNull(clock);
+        return this;
     }
 
     /** Python {@code apply_chat_template(messages, tokenize=True, ...)}: the rendered text encoded without special tokens. */

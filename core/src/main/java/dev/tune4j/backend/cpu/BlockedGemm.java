@@ -18,12 +18,14 @@ import java.lang.foreign.MemorySegment;
 abstract class BlockedGemm {
     /** Depth of one packed block: a kc × nr panel of B is 16 to 32 KB and fits L1. */
     static final int KC = 256;
-    /** Rows of A packed at a time (kc × MC floats: 128 KB, in L2). */
+    /** Rows of A swept per B panel (kc × MC floats: 128 KB, in L2). */
     static final int MC_TARGET = 128;
     /** Columns of B packed at a time (kc × NC floats: 1 MB, in L2). */
     static final int NC_TARGET = 1024;
     /** Left operands with at most this many rows take the matrix-vector path. */
     static final int SMALL_M = 4;
+    /** Most floats of op(A) packed at once (16 MB); taller products go in blocks of rows. */
+    static final long A_PACK_LIMIT = 1L << 22;
     /** Minimum multiply-adds a thread is given; below this, waking a worker costs more than it saves. */
     static final long MIN_WORK_PER_THREAD = 1L << 16;
 
@@ -76,7 +78,15 @@ abstract class BlockedGemm {
      * {@code c[i, j] = alpha * dot(a_i, b_j) + beta * c[i, j]} (C ignored when beta is 0).
      */
     abstract void gemvT(int m, int k, float[] a, int aOff, int lda, MatrixB b, int j0, int j1,
-                        float alpha, float beta, float[] c, int cOff, int ldc);
+                        float alpha, float beta, float[] c, int cOff, int ldc, Object prepared);
+
+    /**
+     * Work on the rows of A that every {@link #gemvT} chunk of one product shares, done once
+     * before the product is split (null when a kernel needs none).
+     */
+    Object prepareRows(int m, int k, float[] a, int aOff, int lda, MatrixB b) {
+        return null;
+    }
 
     /**
      * Skinny product against heap B stored [k, n] (row stride ldb), columns {@code j0 <= j < j1}:
@@ -125,17 +135,38 @@ abstract class BlockedGemm {
         if (!b.isHeap() && !Parallel.workersCanAccess(b.segment())) {
             work = 0; // confined memory: only this thread may read it
         }
-        int tilesN = (n + nr - 1) / nr;
-        int tilesM = (m + mr - 1) / mr;
         int threads = (int) Math.max(1, Math.min(Parallel.parallelism(), work / MIN_WORK_PER_THREAD));
-        if (threads == 1) {
-            blocked(transA, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc, 0, m, 0, n);
-        } else if (tilesN >= 2 * threads || tilesN >= tilesM) {
-            Parallel.forRange(tilesN, (t0, t1) -> blocked(transA, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc,
-                    0, m, t0 * nr, Math.min(n, t1 * nr)));
-        } else {
-            Parallel.forRange(tilesM, (t0, t1) -> blocked(transA, k, alpha, a, aOff, lda, b, beta, c, cOff, ldc,
-                    t0 * mr, Math.min(m, t1 * mr), 0, n));
+        int tilesN = (n + nr - 1) / nr;
+        // op(A) is packed once per block of rows and shared by every thread; blocks are capped so
+        // the packed copy stays small whatever m * k is (a vocabulary-sized gradient, say).
+        int rowBlock = (int) Math.max(mr, Math.min((long) m, A_PACK_LIMIT / k) / mr * mr);
+        Scratch s = scratch.get();
+        int panelsMax = (Math.min(m, rowBlock) + mr - 1) / mr;
+        if (s.apack.length < panelsMax * mr * k) {
+            s.apack = new float[panelsMax * mr * k];
+        }
+        float[] ap = s.apack;
+        for (int r0 = 0; r0 < m; r0 += rowBlock) {
+            int r1 = Math.min(m, r0 + rowBlock);
+            int panels = (r1 - r0 + mr - 1) / mr;
+            int rows = r1 - r0;
+            int start = r0;
+            Parallel.forRange(panels, Math.max(1, panels / threads), threads, (t0, t1) -> {
+                for (int t = t0; t < t1; t++) {
+                    packAPanel(transA, a, aOff, lda, start, rows, t, k, ap);
+                }
+            });
+            if (threads == 1) {
+                blocked(ap, rows, k, alpha, b, beta, c, cOff, ldc, r0, 0, panels, 0, n);
+            } else if (tilesN >= 2 * threads) {
+                // Columns in chunks of at least two tiles, several per thread so the split rebalances.
+                Parallel.forRange(tilesN, 2, threads * Parallel.CHUNKS_PER_THREAD, (t0, t1) ->
+                        blocked(ap, rows, k, alpha, b, beta, c, cOff, ldc, start, 0, panels, t0 * nr, Math.min(n, t1 * nr)));
+            } else {
+                // Narrow C (a LoRA rank, say): split the rows; each thread packs the few columns itself.
+                Parallel.forRange(panels, 1, threads, (t0, t1) ->
+                        blocked(ap, rows, k, alpha, b, beta, c, cOff, ldc, start, t0, t1, 0, n));
+            }
         }
     }
 
@@ -163,7 +194,11 @@ abstract class BlockedGemm {
             minCols = n; // confined memory: only this thread may read it
         }
         if (b.trans()) {
-            Parallel.forRange(n, minCols, (j0, j1) -> gemvT(m, k, ra, ro, rs, b, j0, j1, alpha, beta, c, cOff, ldc));
+            // Split on groups of four B rows, the unit of the dot-product kernels.
+            int groups = (n + 3) / 4;
+            Object prepared = prepareRows(m, k, ra, ro, rs, b);
+            Parallel.forRange(groups, Math.max(1, minCols / 4), (g0, g1) ->
+                    gemvT(m, k, ra, ro, rs, b, g0 * 4, Math.min(n, g1 * 4), alpha, beta, c, cOff, ldc, prepared));
         } else {
             // Split on whole 64-column blocks so every thread but the last works on full vectors.
             int blocks = (n + 63) / 64;
@@ -173,33 +208,38 @@ abstract class BlockedGemm {
         }
     }
 
-    /** The blocked product for the C block {@code [i0, i1) × [j0, j1)}, on the calling thread. */
-    private void blocked(boolean transA, int k, float alpha, float[] a, int aOff, int lda, MatrixB b,
-                         float beta, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1) {
+    /**
+     * The blocked product for the C block of row panels {@code [t0, t1)} of the packed rows
+     * starting at {@code rowBase} and columns {@code [j0, j1)}, on the calling thread.
+     */
+    private void blocked(float[] ap, int rows, int k, float alpha, MatrixB b, float beta, float[] c, int cOff, int ldc,
+                         int rowBase, int t0, int t1, int j0, int j1) {
+        int i0 = rowBase + t0 * mr;
+        int i1 = rowBase + Math.min(rows, t1 * mr);
         scaleC(beta, c, cOff, ldc, i0, i1, j0, j1);
+        int panelsPerBlock = mc / mr;
         Scratch s = scratch.get();
         int kcMax = Math.min(KC, k);
         if (s.bpack.length < kcMax * nc) {
             s.bpack = new float[kcMax * nc];
         }
-        if (s.apack.length < kcMax * mc) {
-            s.apack = new float[kcMax * mc];
-        }
-        float[] ap = s.apack;
         float[] bp = s.bpack;
+        int packedRows = (rows + mr - 1) / mr * mr;
         for (int jc = j0; jc < j1; jc += nc) {
             int ncur = Math.min(nc, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 packB(b, pc, kc, jc, ncur, bp, s);
-                for (int ic = i0; ic < i1; ic += mc) {
-                    int mcur = Math.min(mc, i1 - ic);
-                    packA(transA, a, aOff, lda, ic, mcur, pc, kc, ap);
+                int blockBase = pc * packedRows;
+                // Groups of mc rows keep the A panels in use within L2 while the B panels cycle through L1.
+                for (int tb = t0; tb < t1; tb += panelsPerBlock) {
+                    int te = Math.min(t1, tb + panelsPerBlock);
                     for (int jr = 0; jr < ncur; jr += nr) {
                         int cols = Math.min(nr, ncur - jr);
-                        for (int ir = 0; ir < mcur; ir += mr) {
-                            microKernel(ap, ir * kc, bp, jr * kc, kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
-                                    Math.min(mr, mcur - ir), cols, alpha);
+                        for (int t = tb; t < te; t++) {
+                            int i = t * mr;
+                            microKernel(ap, blockBase + i * kc, bp, jr * kc, kc,
+                                    c, cOff + (rowBase + i) * ldc + jc + jr, ldc, Math.min(mr, rows - i), cols, alpha);
                         }
                     }
                 }
@@ -207,12 +247,18 @@ abstract class BlockedGemm {
         }
     }
 
-    /** Packs op(A)[ic:ic+rows, pc:pc+kc] into mr-row panels: {@code dst[t*mr*kc + p*mr + r]}. */
-    private void packA(boolean transA, float[] a, int aOff, int lda, int ic, int rows, int pc, int kc, float[] dst) {
-        for (int t = 0; t * mr < rows; t++) {
-            int base = t * mr * kc;
-            int valid = Math.min(mr, rows - t * mr);
-            int i = ic + t * mr;
+    /**
+     * Packs row panel {@code t} (rows {@code rowBase + t*mr ..}, zero-padded past {@code rows})
+     * of op(A) for every k block: block {@code pc} starts at {@code pc * paddedRows} and holds
+     * its panels one after the other, {@code kc} steps of {@code mr} values each.
+     */
+    private void packAPanel(boolean transA, float[] a, int aOff, int lda, int rowBase, int rows, int t, int k, float[] dst) {
+        int packedRows = (rows + mr - 1) / mr * mr;
+        int valid = Math.min(mr, rows - t * mr);
+        int i = rowBase + t * mr;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            int base = pc * packedRows + t * mr * kc;
             if (transA) {
                 for (int p = 0; p < kc; p++) {
                     int src = aOff + (pc + p) * lda + i;

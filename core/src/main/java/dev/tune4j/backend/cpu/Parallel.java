@@ -32,6 +32,8 @@ public final class Parallel {
     /** How long an idle worker keeps polling before it sleeps: decode steps come every few 100 µs. */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
     private static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
+    /** Chunks per thread in a loop: enough to rebalance when a core is busy elsewhere. */
+    public static final int CHUNKS_PER_THREAD = 4;
 
     private static final Thread FIRST_WORKER;
 
@@ -65,23 +67,29 @@ public final class Parallel {
         return Thread.currentThread() instanceof Worker;
     }
 
-    /** Runs {@code body} over {@code [0, n)} split into at most {@link #parallelism()} chunks. */
+    /** Runs {@code body} over {@code [0, n)}; see {@link #forRange(int, int, IntRangeConsumer)}. */
     public static void forRange(int n, IntRangeConsumer body) {
         forRange(n, 1, body);
     }
 
     /**
      * Runs {@code body} over {@code [0, n)} split into contiguous chunks of at least
-     * {@code minChunk} indices (at most {@link #parallelism()} of them); ranges shorter than two
-     * chunks run inline on the caller. Returns when every chunk is done; the first exception a
-     * chunk throws is rethrown here.
+     * {@code minChunk} indices, up to {@link #CHUNKS_PER_THREAD} per thread: threads claim chunks
+     * as they get to them, so one held up by other work on the machine leaves its share to the
+     * rest. Ranges shorter than two chunks run inline on the caller. Returns when every chunk is
+     * done; the first exception a chunk throws is rethrown here.
      */
     public static void forRange(int n, int minChunk, IntRangeConsumer body) {
+        forRange(n, minChunk, PARALLELISM * CHUNKS_PER_THREAD, body);
+    }
+
+    /** As {@link #forRange(int, int, IntRangeConsumer)} with at most {@code maxChunks} chunks. */
+    static void forRange(int n, int minChunk, int maxChunks, IntRangeConsumer body) {
         if (n <= 0) {
             return;
         }
-        int chunks = (int) Math.min(PARALLELISM, n / (long) Math.max(1, minChunk));
-        if (chunks <= 1 || onWorker()) {
+        int chunks = (int) Math.min(Math.max(1, maxChunks), n / (long) Math.max(1, minChunk));
+        if (chunks <= 1 || PARALLELISM == 1 || onWorker()) {
             body.accept(0, n);
             return;
         }
@@ -132,7 +140,7 @@ public final class Parallel {
         }
 
         void start() {
-            for (int i = 1; i < chunks; i++) {
+            for (int i = 1; i < Math.min(chunks, PARALLELISM); i++) {
                 QUEUE.add(this::runAsHelper);
             }
             run(true);

@@ -48,7 +48,7 @@ final class ScalarKernels extends BlockedGemm {
 
     @Override
     void gemvT(int m, int k, float[] a, int aOff, int lda, MatrixB b, int j0, int j1,
-               float alpha, float beta, float[] c, int cOff, int ldc) {
+               float alpha, float beta, float[] c, int cOff, int ldc, Object prepared) {
         float[] row = b.isHeap() ? null : new float[k];
         Scratch s = b.isHeap() ? null : new Scratch();
         for (int j = j0; j < j1; j++) {

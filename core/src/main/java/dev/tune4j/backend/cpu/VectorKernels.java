@@ -201,23 +201,34 @@ final class VectorKernels extends BlockedGemm {
 
     // ---- matrix-vector kernels: B stored [n, k], dot products along k ----
 
+    /** Even and odd elements of each row of A ({@code m * (k / 2)} each), for half-precision weights. */
+    private record SplitRows(float[] even, float[] odd) {}
+
     @Override
-    void gemvT(int m, int k, float[] a, int aOff, int lda, MatrixB b, int j0, int j1,
-               float alpha, float beta, float[] c, int cOff, int ldc) {
-        float[] out = new float[4];
-        boolean halves = !b.isHeap() && b.dtype() != DType.F32;
+    Object prepareRows(int m, int k, float[] a, int aOff, int lda, MatrixB b) {
+        if (b.isHeap() || b.dtype() == DType.F32) {
+            return null;
+        }
         int pairs = k / 2;
-        // Even and odd elements of each row of A, for the paired reads of half-precision weights.
-        float[] even = halves ? new float[m * pairs] : null;
-        float[] odd = halves ? new float[m * pairs] : null;
-        if (halves) {
-            for (int i = 0; i < m; i++) {
-                for (int q = 0; q < pairs; q++) {
-                    even[i * pairs + q] = a[aOff + i * lda + 2 * q];
-                    odd[i * pairs + q] = a[aOff + i * lda + 2 * q + 1];
-                }
+        float[] even = new float[m * pairs];
+        float[] odd = new float[m * pairs];
+        for (int i = 0; i < m; i++) {
+            for (int q = 0; q < pairs; q++) {
+                even[i * pairs + q] = a[aOff + i * lda + 2 * q];
+                odd[i * pairs + q] = a[aOff + i * lda + 2 * q + 1];
             }
         }
+        return new SplitRows(even, odd);
+    }
+
+    @Override
+    void gemvT(int m, int k, float[] a, int aOff, int lda, MatrixB b, int j0, int j1,
+               float alpha, float beta, float[] c, int cOff, int ldc, Object prepared) {
+        float[] out = new float[4];
+        int pairs = k / 2;
+        SplitRows split = prepared instanceof SplitRows sr ? sr : (SplitRows) prepareRows(m, k, a, aOff, lda, b);
+        float[] even = split == null ? null : split.even();
+        float[] odd = split == null ? null : split.odd();
         int j = j0;
         for (; j + 4 <= j1; j += 4) {
             // The four B rows stay in L1 while every row of A meets them: B is read from memory once.

@@ -140,10 +140,10 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             int h = c.hiddenSize();
             int q = c.numAttentionHeads() * c.headDim();
             int kv = c.numKeyValueHeads() * c.headDim();
-            register("q_proj", new Linear(backend, p.pp("q_proj"), h, q, c.qkvBias()));
-            register("k_proj", new Linear(backend, p.pp("k_proj"), h, kv, c.qkvBias()));
-            register("v_proj", new Linear(backend, p.pp("v_proj"), h, kv, c.qkvBias()));
-            register("o_proj", new Linear(backend, p.pp("o_proj"), q, h, c.attentionBias()));
+            register("q_proj", p.pp("q_proj").linear(backend, h, q, c.qkvBias()));
+            register("k_proj", p.pp("k_proj").linear(backend, h, kv, c.qkvBias()));
+            register("v_proj", p.pp("v_proj").linear(backend, h, kv, c.qkvBias()));
+            register("o_proj", p.pp("o_proj").linear(backend, q, h, c.attentionBias()));
         }
 
         Tensor forward(Tensor x, int batch, int seq, Tensor[] cosSin, int[][] mask, KvCache cache, int layer) {
@@ -167,9 +167,9 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             this.backend = backend;
             int h = c.hiddenSize();
             int i = c.intermediateSize();
-            register("gate_proj", new Linear(backend, p.pp("gate_proj"), h, i, c.mlpBias()));
-            register("up_proj", new Linear(backend, p.pp("up_proj"), h, i, c.mlpBias()));
-            register("down_proj", new Linear(backend, p.pp("down_proj"), i, h, c.mlpBias()));
+            register("gate_proj", p.pp("gate_proj").linear(backend, h, i, c.mlpBias()));
+            register("up_proj", p.pp("up_proj").linear(backend, h, i, c.mlpBias()));
+            register("down_proj", p.pp("down_proj").linear(backend, i, h, c.mlpBias()));
         }
 
         Tensor forward(Tensor x) {

@@ -107,6 +107,19 @@ class GemmTest {
     }
 
     @Test
+    void tallProductsPackARowBlockAtATime() {
+        // m * k above the packing cap (BlockedGemm.A_PACK_LIMIT): two row blocks, the second ragged;
+        // n = 9 splits rows between threads, n = 70 splits columns.
+        Random rnd = new Random(21);
+        for (BlockedGemm kernels : Kernels.all()) {
+            for (boolean ta : new boolean[] {false, true}) {
+                check(kernels, rnd, ta, false, 4200, 9, 1003, 1f, 0.5f);
+                check(kernels, rnd, ta, true, 4200, 70, 1003, 1f, 0f);
+            }
+        }
+    }
+
+    @Test
     void emptyDepthScalesC() {
         float[] c = {1, 2, 3, 4, 5, 6};
         Gemm.sgemm(false, false, 2, 3, 0, 1f, new float[0], 0, 1, new float[0], 0, 3, 2f, c, 0, 3);
