@@ -96,6 +96,21 @@ class HubTokenTest {
     }
 
     @Test
+    void forbiddenAndGatedAnswersAreAuthErrors() {
+        HubClient hub = new HubClient(HubFixtures.settings(tmp, server.endpoint()).toBuilder().token(SECRET).build());
+        server.fail("config.json", 403, null, 1);
+        GatedRepoException forbidden = assertThrows(GatedRepoException.class,
+                () -> hub.hfHubDownload(REPO, "config.json", "main"));
+        assertEquals(403, forbidden.statusCode());
+        assertTrue(forbidden.getMessage().contains("'config.json' in org/tiny") && forbidden.getMessage().contains("HF_TOKEN"),
+                forbidden.getMessage());
+        server.fail("config.json", 401, "GatedRepo", 1);
+        GatedRepoException gated = assertThrows(GatedRepoException.class, () -> hub.hfHubDownload(REPO, "config.json", "main"));
+        assertFalse(stackTrace(gated).contains(SECRET));
+        assertArrayEquals(HubFixtures.CONFIG, read(hub.hfHubDownload(REPO, "config.json", "main")), "access granted again");
+    }
+
+    @Test
     void tokenFileIsReadWhenHfTokenIsUnset() throws Exception {
         Path home = tmp.resolve("hf-home");
         Files.createDirectories(home);
