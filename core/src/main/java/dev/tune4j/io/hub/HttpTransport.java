@@ -82,10 +82,10 @@ final class HttpTransport {
                 int status = c.getResponseCode();
                 String location = c.getHeaderField("Location");
                 if (status >= 300 && status < 400 && location != null && isRelative(location)) {
-                    current = URI.create(current).resolve(location).toString();
+                    current = resolveLocation(current, location);
                     continue;
                 }
-                return new Head(status, current, location == null ? null : URI.create(current).resolve(location).toString(),
+                return new Head(status, current, location == null ? null : resolveLocation(current, location),
                         c.getHeaderField("X-Repo-Commit"), c.getHeaderField("ETag"), c.getHeaderField("X-Linked-Etag"),
                         parseLong(c.getHeaderField("X-Linked-Size")), c.getContentLengthLong(),
                         c.getHeaderField("X-Error-Code"), c.getHeaderField("X-Error-Message"));
@@ -127,7 +127,7 @@ final class HttpTransport {
                 throw e;
             }
             if (status >= 300 && status < 400 && c.getHeaderField("Location") != null) {
-                String next = URI.create(current).resolve(c.getHeaderField("Location")).toString();
+                String next = resolveLocation(current, c.getHeaderField("Location"));
                 c.disconnect();
                 current = next;
                 continue;
@@ -151,7 +151,12 @@ final class HttpTransport {
     private HttpURLConnection open(String url, String method, Duration timeout, boolean withToken) throws IOException {
         HttpURLConnection c;
         try {
-            c = (HttpURLConnection) new URI(url).toURL().openConnection();
+            URI uri = new URI(url);
+            // A redirect may point anywhere: only plain web addresses are followed.
+            if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw new HubException("refusing to fetch " + url + ": only http and https URLs are followed");
+            }
+            c = (HttpURLConnection) uri.toURL().openConnection();
         } catch (URISyntaxException | IllegalArgumentException e) {
             throw new HubException("not a valid URL: " + url, e);
         }
@@ -216,6 +221,14 @@ final class HttpTransport {
 
     private static int port(URI u) {
         return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+    }
+
+    private static String resolveLocation(String current, String location) {
+        try {
+            return URI.create(current).resolve(new URI(location.strip())).toString();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new HubException(current + " redirected to a malformed Location '" + location + "'", e);
+        }
     }
 
     private static boolean isRelative(String location) {
