@@ -72,6 +72,24 @@ public final class ChatTemplate {
      *     exactly {@code msg}) or fails at runtime as jinja2 would (undefined values used, type errors)
      */
     public String render(Map<String, ?> context, Clock clock) {
+        return run(context, clock).text();
+    }
+
+    /**
+     * Renders and reports the spans of {@code {% generation %}} blocks, as transformers'
+     * {@code apply_chat_template(..., return_assistant_tokens_mask=True)} does before mapping
+     * them to tokens.
+     */
+    public RenderedChat renderWithGenerationIndices(Map<String, ?> context, Clock clock) {
+        return run(context, clock);
+    }
+
+    /** As {@link #renderWithGenerationIndices(Map, Clock)} with the system clock. */
+    public RenderedChat renderWithGenerationIndices(Map<String, ?> context) {
+        return run(context, Clock.systemDefaultZone());
+    }
+
+    private RenderedChat run(Map<String, ?> context, Clock clock) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(clock, "clock");
         Frame globals = new Frame(null, Globals.create(clock));
@@ -79,7 +97,9 @@ public final class ChatTemplate {
             Map<String, Object> vars = new HashMap<>();
             context.forEach((k, v) -> vars.put(k, Py.fromJava(v)));
             Frame root = new Frame(new Frame(globals, vars));
-            return new Interpreter(clock).render(body, root);
+            Interpreter interpreter = new Interpreter(clock);
+            String text = interpreter.render(body, root);
+            return new RenderedChat(text, interpreter.generationSpans());
         } catch (StackOverflowError e) {
             // Defensive: template nesting is bounded at parse time and macro depth at run time, but
             // caller data (lists nested thousands deep) could still exhaust the thread stack.

@@ -20,15 +20,22 @@ final class Interpreter {
 
     final Clock clock;
     private StringBuilder out = new StringBuilder();
+    /** The top-level output; {@code out} differs from it while a macro or block is captured. */
+    private final StringBuilder root = out;
+    private final List<RenderedChat.Span> generationSpans = new ArrayList<>();
     private int callDepth;
 
     Interpreter(Clock clock) {
         this.clock = clock;
     }
 
-    String render(List<Stmt> body, Frame root) {
-        exec(body, root);
+    String render(List<Stmt> body, Frame frame) {
+        exec(body, frame);
         return out.toString();
+    }
+
+    List<RenderedChat.Span> generationSpans() {
+        return generationSpans;
     }
 
     // ---- statements -------------------------------------------------------------------------
@@ -82,7 +89,12 @@ final class Interpreter {
                 return exec(w.body(), inner);
             }
             case Generation g -> {
-                return exec(g.body(), f);
+                // transformers runs the body as a call block: its own scope, and the span starts at the
+                // length of the top-level output at this moment (in code points, like Python)
+                String rv = capture(g.body(), new Frame(f));
+                int start = root.codePointCount(0, root.length());
+                out.append(rv);
+                generationSpans.add(new RenderedChat.Span(start, start + rv.codePointCount(0, rv.length())));
             }
             case Break b -> {
                 return Flow.BREAK;

@@ -189,11 +189,16 @@ final class Parser {
             }
             case "generation" -> {
                 next();
-                yield new Generation(parseStatements(Set.of("endgeneration"), true, t));
+                int savedLoops = loopDepth;
+                loopDepth = 0; // the body is a call block in jinja2: break/continue cannot reach the loop
+                List<Stmt> body = parseStatements(Set.of("endgeneration"), true, t);
+                loopDepth = savedLoops;
+                yield new Generation(body);
             }
             case "break", "continue" -> {
                 if (loopDepth == 0) {
-                    throw fail("'" + t.text() + "' outside of a loop", t);
+                    // Python's compile-time wording, which jinja2 surfaces
+                    throw fail(t.text().equals("break") ? "'break' outside loop" : "'continue' not properly in loop", t);
                 }
                 next();
                 yield t.text().equals("break") ? new Break() : new Continue();

@@ -71,7 +71,7 @@ class ChatTemplateRobustnessTest {
         assertTrue(syntaxError("{% endif %}").getMessage().contains("unknown tag 'endif'"));
         assertTrue(syntaxError("{% include 'x.j2' %}").getMessage().contains("not supported"));
         assertTrue(syntaxError("{{ }}").getMessage().contains("expected an expression"));
-        assertTrue(syntaxError("{% break %}").getMessage().contains("outside of a loop"));
+        assertTrue(syntaxError("{% break %}").getMessage().contains("'break' outside loop"));
     }
 
     @Test

@@ -413,6 +413,11 @@ CASES += [
  ("none_attr", "{{ none.x }}|{{ none[0] }}", {}),
 ]
 
+CASES += [
+ ("generation_own_scope", "{% set x = 0 %}{% generation %}{% set x = 1 %}{{ x }}{% endgeneration %}{{ x }}", {}),
+ ("generation_no_loop_control", "{% for m in [1] %}{% generation %}{% break %}{% endgeneration %}{% endfor %}", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
