@@ -237,7 +237,7 @@ final class Interpreter {
                     Object start = s.start() == null ? null : eval(s.start(), f);
                     Object stop = s.stop() == null ? null : eval(s.stop(), f);
                     Object step = s.step() == null ? null : eval(s.step(), f);
-                    if (!(obj instanceof String || obj instanceof List || obj instanceof PyTuple)) {
+                    if (!(obj instanceof String || obj instanceof Markup || obj instanceof List || obj instanceof PyTuple)) {
                         // jinja2 compiles slices to a plain Python subscript, bypassing its getitem
                         throw new TemplateException("TypeError: " + (obj instanceof Map ? "unhashable type: 'slice'"
                                 : "'" + Py.typeName(obj) + "' object is not subscriptable"));
@@ -382,6 +382,10 @@ final class Interpreter {
                         }
                     }
                 }
+            }
+            case Markup m when Py.isIntegral(key) -> {
+                Object ch = getitem(m.text(), key);
+                return ch instanceof String s ? new Markup(s) : ch;
             }
             case String s when Py.isIntegral(key) -> {
                 int[] cps = PyStr.codePoints(s);

@@ -22,6 +22,7 @@ final class Methods {
     static Object bound(Object obj, String name) {
         return switch (obj) {
             case String s -> stringMethod(s, name);
+            case Markup m -> m.method(name);
             case Map<?, ?> m -> DICT_MUTATORS.contains(name) ? Undefined.unsafe(obj, name) : dictMethod(m, name);
             case PyTuple t -> listMethod(t.items(), name);
             case List<?> l -> LIST_MUTATORS.contains(name) ? Undefined.unsafe(obj, name) : listMethod(l, name);
@@ -107,7 +108,7 @@ final class Methods {
         return Params.string(a.get(0), fn, "chars");
     }
 
-    private static PyCallable stringMethod(String s, String name) {
+    static PyCallable stringMethod(String s, String name) {
         return switch (name) {
             case "strip" -> (a, k) -> PyStr.strip(s, optChars(a, "strip"));
             case "lstrip" -> (a, k) -> PyStr.lstrip(s, optChars(a, "lstrip"));
@@ -155,7 +156,8 @@ final class Methods {
                     if (i > 0) {
                         sb.append(s);
                     }
-                    if (!(items.get(i) instanceof String str)) {
+                    String str = Py.text(items.get(i));
+                    if (str == null) {
                         throw new TemplateException("TypeError: sequence item " + i + ": expected str instance, "
                                 + Py.typeName(items.get(i)) + " found");
                     }

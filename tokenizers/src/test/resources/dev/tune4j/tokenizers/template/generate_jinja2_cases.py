@@ -418,6 +418,14 @@ CASES += [
  ("generation_no_loop_control", "{% for m in [1] %}{% generation %}{% break %}{% endgeneration %}{% endfor %}", {}),
 ]
 
+CASES += [
+ ("markup_concat_escapes", "{{ '<b>'|safe + '<i>' }}|{{ '<i>' + '<b>'|safe }}|{{ ('<b>'|safe) ~ '<i>' }}|{{ ('a'|e) + '<' }}", {}),
+ ("markup_percent_and_methods", "{{ '<%s>'|safe % '<' }}|{{ ('<b>'|safe).replace('b', '<i>') }}|{{ ('a<b'|safe).split('<') }}|{{ ('x'|safe).startswith('x') }}", {}),
+ ("markup_repr_and_filters", "{{ ['<a>'|safe, 'b'|e] }}|{{ ('<a>'|safe)|upper }}|{{ ('<a>'|e)|length }}|{{ '<a>'|e|e }}|{{ '<'|forceescape|forceescape }}|{{ ('<a>'|safe) == '<a>' }}|{{ ('<a>'|safe) is string }}", {}),
+ ("markup_tojson_join", "{{ ('<a>'|safe)|tojson }}|{{ ['<a>'|safe, '<b>']|join('&') }}|{{ ', '.join(['<a>'|safe, 'b']) }}|{{ ('&'|safe).join(['<', 'x'|safe]) }}", {}),
+ ("markup_undefined_none", "[{{ nothing|e }}][{{ none|e }}][{{ nothing|safe }}]", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
