@@ -51,6 +51,7 @@ final class Globals {
             return m;
         });
         g.put("range", (PyCallable) Globals::range);
+        g.put("cycler", (PyCallable) (a, k) -> new Cycler(a));
         g.put("joiner", (PyCallable) (a, k) -> {
             Object[] p = Params.bind("joiner", a, k, new String[] {"sep"}, ", ");
             boolean[] used = {false};

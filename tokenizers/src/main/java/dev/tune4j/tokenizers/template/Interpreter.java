@@ -352,6 +352,9 @@ final class Interpreter {
             case LoopContext loop -> {
                 return loop.attr(name);
             }
+            case Cycler c -> {
+                return c.attr(name);
+            }
             default -> { }
         }
         Object method = Methods.bound(obj, name);

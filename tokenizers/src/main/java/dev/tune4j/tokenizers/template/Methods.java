@@ -36,8 +36,8 @@ final class Methods {
             case "items" -> (a, k) -> {
                 noArgs("items", a, k);
                 List<Object> out = new ArrayList<>();
-                m.forEach((key, v) -> out.add(new PyTuple(List.of(nullSafe(key), nullSafe(v)))));
-                return unwrapNulls(out);
+                m.forEach((key, v) -> out.add(new PyTuple(java.util.Arrays.asList(key, v))));
+                return out;
             };
             case "keys" -> (a, k) -> {
                 noArgs("keys", a, k);
@@ -60,23 +60,6 @@ final class Methods {
             case "copy" -> (a, k) -> new LinkedHashMap<>(m);
             default -> null;
         };
-    }
-
-    // PyTuple's list is unmodifiable and List.of rejects nulls, hence the sentinel dance.
-    private static final Object NULL = new Object();
-
-    private static Object nullSafe(Object v) {
-        return v == null ? NULL : v;
-    }
-
-    private static List<Object> unwrapNulls(List<Object> tuples) {
-        List<Object> out = new ArrayList<>(tuples.size());
-        for (Object t : tuples) {
-            List<Object> items = new ArrayList<>(((PyTuple) t).items());
-            items.replaceAll(x -> x == NULL ? null : x);
-            out.add(new PyTuple(items));
-        }
-        return out;
     }
 
     private static PyCallable listMethod(List<?> l, String name) {

@@ -111,6 +111,7 @@ final class Py {
             case Namespace n -> "Namespace";
             case Macro m -> "Macro";
             case LoopContext l -> "LoopContext";
+            case Cycler c -> "Cycler";
             case PyCallable c -> "builtin_function_or_method";
             default -> v.getClass().getSimpleName();
         };

@@ -426,6 +426,10 @@ CASES += [
  ("markup_undefined_none", "[{{ nothing|e }}][{{ none|e }}][{{ nothing|safe }}]", {}),
 ]
 
+CASES += [
+ ("g_cycler", "{% set c = cycler('odd', 'even', none) %}{% for i in range(4) %}{{ c.next() }},{% endfor %}[{{ c.current }}]{% set r = c.reset() %}{{ c.next() }}", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
