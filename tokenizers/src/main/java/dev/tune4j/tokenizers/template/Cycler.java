@@ -1,5 +1,6 @@
 package dev.tune4j.tokenizers.template;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** jinja2's {@code cycler(*items)}: {@code next()} returns the current item and advances. */
@@ -11,21 +12,14 @@ final class Cycler {
         if (items.isEmpty()) {
             throw new TemplateException("RuntimeError: at least one item has to be provided");
         }
-        this.items = List.copyOf(new java.util.ArrayList<>(items).stream().map(x -> x == null ? NONE : x).toList());
-    }
-
-    private static final Object NONE = new Object();
-
-    private Object at(int i) {
-        Object v = items.get(i);
-        return v == NONE ? null : v;
+        this.items = new ArrayList<>(items); // may hold None, so not List.copyOf
     }
 
     Object attr(String name) {
         return switch (name) {
-            case "current" -> at(pos);
+            case "current" -> items.get(pos);
             case "next" -> (PyCallable) (a, k) -> {
-                Object v = at(pos);
+                Object v = items.get(pos);
                 pos = (pos + 1) % items.size();
                 return v;
             };
@@ -33,7 +27,7 @@ final class Cycler {
                 pos = 0;
                 return null;
             };
-            case "items" -> new java.util.ArrayList<>(items.stream().map(x -> x == NONE ? null : x).toList());
+            case "items" -> new ArrayList<>(items);
             default -> Undefined.attribute(this, name);
         };
     }
