@@ -25,8 +25,14 @@ final class Parser {
     private int pos;
     private int depth;
     private int loopDepth;
-    /** Blocks being parsed, innermost last, for "unknown tag" messages: {name, expected end tags}. */
-    private final java.util.ArrayDeque<String[]> openBlocks = new java.util.ArrayDeque<>();
+    /** Blocks being parsed, innermost first, for "unknown tag" messages. */
+    private final java.util.ArrayDeque<OpenBlock> openBlocks = new java.util.ArrayDeque<>();
+
+    private record OpenBlock(String name, Set<String> endTokens) {
+        String expected() {
+            return String.join(" or ", endTokens.stream().sorted().map(t -> "'" + t + "'").toList());
+        }
+    }
 
     private Parser(List<Token> tokens, String src) {
         this.tokens = tokens;
@@ -155,14 +161,14 @@ final class Parser {
         skipOp(":");
         expect(Kind.BLOCK_END, "end of statement block");
         enter(opener);
-        String expected = String.join(" or ", endTokens.stream().sorted().map(t -> "'" + t + "'").toList());
-        openBlocks.push(new String[] {opener.text(), expected});
+        OpenBlock block = new OpenBlock(opener.text(), endTokens);
+        openBlocks.push(block);
         List<Stmt> body = subparse(endTokens);
         openBlocks.pop();
         exit();
         if (cur().kind() == Kind.EOF) {
             throw fail("unexpected end of template: the '" + opener.text() + "' block opened here was never closed"
-                    + " (expected " + expected + ")", opener);
+                    + " (expected " + block.expected() + ")", opener);
         }
         if (dropNeedle) {
             next();
@@ -208,8 +214,8 @@ final class Parser {
             default -> {
                 String msg = "encountered unknown tag '" + t.text() + "'";
                 if (!openBlocks.isEmpty()) {
-                    String[] inner = openBlocks.peek();
-                    msg += "; looking for " + inner[1] + " to close the innermost open block '" + inner[0] + "'";
+                    OpenBlock inner = openBlocks.peek();
+                    msg += "; looking for " + inner.expected() + " to close the innermost open block '" + inner.name() + "'";
                 }
                 throw fail(msg, t);
             }
