@@ -60,10 +60,17 @@ final class Filters {
                 return Py.len(v);
             }
             case "first" -> {
+                if (v instanceof PyIterator it) {
+                    Object next = it.next();
+                    return next == Frame.MISSING ? Undefined.withMessage("No first item, sequence was empty.") : next;
+                }
                 List<Object> items = Py.iterate(v);
                 return items.isEmpty() ? Undefined.withMessage("No first item, sequence was empty.") : items.get(0);
             }
             case "last" -> {
+                if (v instanceof PyIterator it) {
+                    throw new TemplateException("TypeError: '" + it.typeName() + "' object is not reversible");
+                }
                 List<Object> items = Py.iterate(v);
                 return items.isEmpty() ? Undefined.withMessage("No last item, sequence was empty.")
                         : items.get(items.size() - 1);
@@ -125,15 +132,22 @@ final class Filters {
                 if (Py.text(v) != null) {
                     return Py.slice(v, null, null, -1L);
                 }
+                // reversed(seq) is an iterator; anything else is listed and reversed into a list
+                String iteratorType = switch (v) {
+                    case PyTuple t -> "reversed";
+                    case List<?> l -> "list_reverseiterator";
+                    case Map<?, ?> m -> "dict_reversekeyiterator";
+                    default -> null;
+                };
                 List<Object> items = new ArrayList<>(Py.iterate(v));
                 java.util.Collections.reverse(items);
-                return items;
+                return iteratorType == null ? items : new PyIterator(items, iteratorType);
             }
             case "sort" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"reverse", "case_sensitive", "attribute"}, false,
                         false, null);
                 List<Object> items = new ArrayList<>(Py.iterate(v));
-                Comparator<Object> cmp = keyComparator(in, p[2], Py.truthy(p[1]));
+                Comparator<Object> cmp = sortComparator(in, p[2], Py.truthy(p[1]));
                 items.sort(Py.truthy(p[0]) ? cmp.reversed() : cmp);
                 return items;
             }
@@ -148,7 +162,7 @@ final class Filters {
                         out.add(item);
                     }
                 }
-                return out;
+                return PyIterator.generator(out);
             }
             case "min", "max" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"case_sensitive", "attribute"}, false, null);
@@ -185,12 +199,14 @@ final class Filters {
             }
             case "items" -> {
                 if (v instanceof Undefined) {
-                    return new ArrayList<>();
+                    return PyIterator.generator(new ArrayList<>());
                 }
                 if (!(v instanceof Map<?, ?>)) {
                     throw new TemplateException("TypeError: Can only get item pairs from a mapping.");
                 }
-                return in.call(in.getattr(v, "items"), List.of(), Map.of());
+                @SuppressWarnings("unchecked")
+                List<Object> pairs = (List<Object>) in.call(in.getattr(v, "items"), List.of(), Map.of());
+                return PyIterator.generator(pairs);
             }
             case "dictsort" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"case_sensitive", "by", "reverse"}, false, "key", false);
@@ -267,7 +283,7 @@ final class Filters {
                     }
                     out.add(cur);
                 }
-                return out;
+                return PyIterator.generator(out);
             }
             case "truncate" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"length", "killwords", "end", "leeway"}, 255L, false,
@@ -369,6 +385,15 @@ final class Filters {
         return (x, y) -> Py.compare(sortKey(in, x, attribute, caseSensitive), sortKey(in, y, attribute, caseSensitive), "<");
     }
 
+    /** {@code sort}'s keys are one-element lists in jinja2, so equal keys (None, Undefined) never reach {@code <}. */
+    private static Comparator<Object> sortComparator(Interpreter in, Object attribute, boolean caseSensitive) {
+        return (x, y) -> {
+            Object kx = sortKey(in, x, attribute, caseSensitive);
+            Object ky = sortKey(in, y, attribute, caseSensitive);
+            return Py.eq(kx, ky) ? 0 : Py.compare(kx, ky, "<");
+        };
+    }
+
     /** jinja2's attribute getter: dotted path, integer parts index lists, optional default. */
     static Object attribute(Interpreter in, Object item, Object attribute, Object dflt) {
         Object v = item;
@@ -395,7 +420,7 @@ final class Filters {
             for (Object item : items) {
                 out.add(attribute(in, item, k.get("attribute"), dflt));
             }
-            return out;
+            return PyIterator.generator(out);
         }
         if (a.isEmpty()) {
             throw new TemplateException("TypeError: map requires a filter argument");
@@ -408,7 +433,7 @@ final class Filters {
         for (Object item : items) {
             out.add(apply(in, filter, item, rest, k));
         }
-        return out;
+        return PyIterator.generator(out);
     }
 
     private static Object select(Interpreter in, Object v, List<Object> a, Map<String, Object> k, boolean keep,
@@ -433,7 +458,7 @@ final class Filters {
                 out.add(item);
             }
         }
-        return out;
+        return PyIterator.generator(out);
     }
 
     private static Object toInt(Object v, Object dflt, int base) {

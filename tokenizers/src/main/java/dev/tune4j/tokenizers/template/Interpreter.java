@@ -372,6 +372,9 @@ final class Interpreter {
         if (obj == null) {
             return Undefined.attribute(null, key);
         }
+        if (obj instanceof PyIterator) {
+            return Undefined.attribute(obj, key); // getitem's TypeError is caught by jinja2; slices raise instead
+        }
         switch (obj) {
             case Undefined u -> throw u.fail();
             case Map<?, ?> m -> {

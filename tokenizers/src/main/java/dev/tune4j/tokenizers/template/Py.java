@@ -112,6 +112,7 @@ final class Py {
             case Macro m -> "Macro";
             case LoopContext l -> "LoopContext";
             case Cycler c -> "Cycler";
+            case PyIterator it -> it.typeName();
             case PyCallable c -> "builtin_function_or_method";
             default -> v.getClass().getSimpleName();
         };
@@ -391,6 +392,9 @@ final class Py {
             item = m.text();
         }
         Object needleItem = item;
+        if (container instanceof PyIterator it) {
+            return it.consumeUntil(needleItem);
+        }
         return switch (container) {
             case String s -> {
                 if (item instanceof Undefined u) {
@@ -423,6 +427,7 @@ final class Py {
             case List<?> l -> seqItems(l);
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
             case Markup m -> iterate(m.text());
+            case PyIterator it -> it.drain();
             case String s -> {
                 List<Object> chars = new ArrayList<>(s.length());
                 s.codePoints().forEach(c -> chars.add(Character.toString(c)));

@@ -38,10 +38,11 @@ final class Tests {
             case "float" -> v instanceof Double;
             case "mapping" -> v instanceof Map;
             case "iterable" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
-                    || v instanceof Undefined;
+                    || v instanceof Undefined || v instanceof PyIterator;
             case "sequence" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
                     || v instanceof Undefined;
-            case "callable" -> v instanceof PyCallable || v instanceof Macro;
+            case "callable" -> v instanceof PyCallable || v instanceof Macro || v instanceof Undefined
+                    || v instanceof LoopContext;
             case "escaped" -> false;
             case "odd" -> Py.eq(Py.binary("%", v, 2L), 1L);
             case "even" -> Py.eq(Py.binary("%", v, 2L), 0L);

@@ -430,6 +430,18 @@ CASES += [
  ("g_cycler", "{% set c = cycler('odd', 'even', none) %}{% for i in range(4) %}{{ c.next() }},{% endfor %}[{{ c.current }}]{% set r = c.reset() %}{{ c.next() }}", {}),
 ]
 
+CASES += [
+ ("generator_always_truthy", "{% if []|select %}yes{% endif %}|{% if messages|selectattr('role', 'eq', 'tool') %}taken{% endif %}|{{ ([]|map('string')) is iterable }}{{ ([]|map('string')) is sequence }}", {"messages": M}),
+ ("generator_single_pass", "{% set g = [1,2,3]|map('string') %}{% for x in g %}{{ x }}{% endfor %}|{% for x in g %}{{ x }}{% endfor %}|{% set h = [1,2,3]|select %}{{ 2 in h }}{{ h|list }}|{% set k = [1,2,3]|select %}{{ k|first }}{{ k|list }}", {}),
+ ("generator_loop_length", "{% for x in [1,2,3]|select %}{{ loop.length }}{{ loop.last }}{% endfor %}|{{ [2,1]|select|sort }}{{ [1,2]|select|sum }}{{ [1,2]|reverse|first }}{{ (1,2)|reverse|list }}", {}),
+ ("generator_no_len", "{{ messages|selectattr('role', 'eq', 'user')|length }}", {"messages": M}),
+ ("generator_no_index", "{{ (messages|selectattr('role', 'eq', 'user'))[0] }}", {"messages": M}),
+ ("generator_not_reversible", "{{ [1,2]|select|last }}", {}),
+ ("sort_equal_keys_never_compared", "{{ [none, none]|sort }}|{{ [a, b]|sort }}", {}),
+ ("split_whitespace_maxsplit_keeps_rest", "{{ ' 1 2 3 '.split(none, 1) }}{{ ' 1 2 3 '.rsplit(none, 1) }}{{ ' 1 2 3 '.split(none, 0) }}", {}),
+ ("undefined_is_callable", "{{ nothing is callable }}", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
