@@ -29,9 +29,13 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Instances are immutable and thread-safe: compile once, render from any thread. Context values
- * may be {@link Map}s, {@link List}s, {@link String}s, {@link Number}s, {@link Boolean}s and null
- * (Python's None); a name missing from the context is jinja2's {@code Undefined} (falsy, prints
- * nothing, {@code is defined} is false). Globals: {@code raise_exception(msg)}, {@code strftime_now(fmt)},
+ * may be {@link Map}s, {@link List}s, {@link String}s, {@link Number}s, {@link Boolean}s, null
+ * (Python's None) and Jackson {@code JsonNode} trees; they are copied, never modified. A dict keeps
+ * its Map's iteration order, which {@code tojson} and loops print: use {@link java.util.LinkedHashMap}
+ * or Jackson trees, not {@link java.util.HashMap}, when that order matters (tool schemas). A name
+ * missing from the context is jinja2's {@code Undefined}: it prints nothing, is falsy, iterates as
+ * empty and {@code is defined} is false, while reading an attribute of it, calling it or doing
+ * arithmetic with it raises, exactly as jinja2's default {@code Undefined} does. Globals: {@code raise_exception(msg)}, {@code strftime_now(fmt)},
  * {@code namespace(...)}, {@code range(...)}, {@code dict(...)}, {@code joiner(sep)}.
  */
 public final class ChatTemplate {
