@@ -67,7 +67,8 @@ final class Interpreter {
             }
             case Assign a -> assign(a.target(), eval(a.value(), f), f);
             case AssignBlock a -> {
-                Object v = applyFilters(a.filters(), capture(a.body(), f), f);
+                // block bodies get an inner scope in jinja2: their own sets do not leak
+                Object v = applyFilters(a.filters(), capture(a.body(), new Frame(f)), f);
                 assign(a.target(), v, f);
             }
             case MacroDef m -> f.set(m.name(), new Macro(m.name(), m.params(), m.defaults(), m.body(), f));
@@ -80,7 +81,7 @@ final class Interpreter {
                 kwargs.put("caller", caller);
                 out.append(Py.str(call(fn, args, kwargs)));
             }
-            case FilterBlock fb -> out.append(Py.str(applyFilters(fb.filters(), capture(fb.body(), f), f)));
+            case FilterBlock fb -> out.append(Py.str(applyFilters(fb.filters(), capture(fb.body(), new Frame(f)), f)));
             case With w -> {
                 Frame inner = new Frame(f);
                 for (int k = 0; k < w.targets().size(); k++) {

@@ -35,7 +35,12 @@ final class Py {
             case Short s -> s.longValue();
             case Byte b -> b.longValue();
             case Float f -> Double.parseDouble(f.toString());
-            case BigInteger b -> b.longValueExact();
+            case BigInteger b -> {
+                if (b.bitLength() >= 64) {
+                    throw new TemplateException("integer " + b + " in the context does not fit in 64 bits");
+                }
+                yield b.longValue();
+            }
             case BigDecimal b -> b.doubleValue();
             case Character c -> c.toString();
             case CharSequence cs -> cs.toString();

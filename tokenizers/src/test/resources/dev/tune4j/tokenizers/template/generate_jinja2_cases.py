@@ -442,6 +442,10 @@ CASES += [
  ("undefined_is_callable", "{{ nothing is callable }}", {}),
 ]
 
+CASES += [
+ ("scope_block_bodies", "{% set y = 1 %}{% set x %}{% set y = 2 %}{{ y }}{% endset %}{{ x }}{{ y }}|{% filter upper %}{% set y = 3 %}{{ y }}{% endfilter %}{{ y }}|{% set ns = namespace(v=1) %}{% set z %}{% set ns.v = 5 %}{% endset %}{{ ns.v }}", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
