@@ -71,9 +71,9 @@ final class Interpreter {
                 Object v = applyFilters(a.filters(), capture(a.body(), new Frame(f)), f);
                 assign(a.target(), v, f);
             }
-            case MacroDef m -> f.set(m.name(), new Macro(m.name(), m.params(), m.defaults(), m.body(), f));
+            case MacroDef m -> f.set(m.name(), new Macro(m.name(), m.params(), m.defaults(), m.body(), m.reads(), f));
             case CallBlock c -> {
-                Macro caller = new Macro("caller", c.params(), c.defaults(), c.body(), f);
+                Macro caller = new Macro(null, c.params(), c.defaults(), c.body(), c.reads(), f);
                 Object fn = eval(c.call().fn(), f);
                 List<Object> args = new ArrayList<>();
                 Map<String, Object> kwargs = new LinkedHashMap<>();
@@ -455,7 +455,9 @@ final class Interpreter {
         }
     }
 
+    /** Binds arguments as jinja2's {@code Macro.__call__} does, with its errors for unexpected ones. */
     private String callMacro(Macro m, List<Object> args, Map<String, Object> kwargs) {
+        String label = m.name() == null ? "None" : "'" + m.name() + "'";
         enterCall();
         try {
             Frame inner = new Frame(m.closure());
@@ -476,12 +478,26 @@ final class Interpreter {
                 }
                 inner.set(p, v);
             }
-            if (extraKw.containsKey("caller")) {
-                inner.set("caller", extraKw.remove("caller"));
+            if (m.reads().contains("caller") && !m.params().contains("caller")) {
+                Object caller = extraKw.remove("caller");
+                inner.set("caller", caller != null ? caller : Undefined.withMessage("No caller defined"));
             }
-            List<Object> extra = args.size() > nParams ? args.subList(nParams, args.size()) : List.of();
-            inner.set("varargs", new PyTuple(extra));
-            inner.set("kwargs", extraKw);
+            if (m.reads().contains("kwargs")) {
+                inner.set("kwargs", extraKw);
+            } else if (!extraKw.isEmpty()) {
+                if (extraKw.containsKey("caller")) {
+                    throw new TemplateException("TypeError: macro " + label + " was invoked with two values for the "
+                            + "special caller argument. This is most likely a bug.");
+                }
+                throw new TemplateException("TypeError: macro " + label + " takes no keyword argument '"
+                        + extraKw.keySet().iterator().next() + "'");
+            }
+            if (m.reads().contains("varargs")) {
+                inner.set("varargs", new PyTuple(args.size() > nParams ? args.subList(nParams, args.size()) : List.of()));
+            } else if (args.size() > nParams) {
+                throw new TemplateException("TypeError: macro " + label + " takes not more than " + nParams
+                        + " argument(s)");
+            }
             return capture(m.body(), inner);
         } finally {
             callDepth--;

@@ -19,6 +19,7 @@ final class Parser {
     static final int MAX_DEPTH = 200;
 
     private static final Set<String> COMPARE_OPS = Set.of("==", "!=", "<", "<=", ">", ">=");
+    private static final Set<String> SPECIAL_MACRO_NAMES = Set.of("caller", "kwargs", "varargs");
 
     private final List<Token> tokens;
     private final SourcePositions positions;
@@ -282,7 +283,7 @@ final class Parser {
         loopDepth = 0;
         List<Stmt> body = parseStatements(Set.of("endmacro"), true, opener);
         loopDepth = savedLoops;
-        return new MacroDef(name, params, defaults, body);
+        return new MacroDef(name, params, defaults, body, NodeWalk.reads(body, SPECIAL_MACRO_NAMES));
     }
 
     private void parseSignature(List<String> params, List<Expr> defaults) {
@@ -296,6 +297,9 @@ final class Parser {
                 defaults.add(parseExpression(true));
             } else if (!defaults.isEmpty()) {
                 throw fail("non-default argument follows default argument", name);
+            } else if (name.text().equals("caller")) {
+                throw fail("When defining macros or call blocks the special \"caller\" argument must be omitted or be "
+                        + "given a default.", name);
             }
             params.add(name.text());
         }
@@ -318,7 +322,7 @@ final class Parser {
         loopDepth = 0;
         List<Stmt> body = parseStatements(Set.of("endcall"), true, opener);
         loopDepth = savedLoops;
-        return new CallBlock(c, params, defaults, body);
+        return new CallBlock(c, params, defaults, body, NodeWalk.reads(body, SPECIAL_MACRO_NAMES));
     }
 
     private Stmt parseFilterBlock() {

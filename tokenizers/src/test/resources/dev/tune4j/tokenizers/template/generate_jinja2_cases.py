@@ -446,6 +446,20 @@ CASES += [
  ("scope_block_bodies", "{% set y = 1 %}{% set x %}{% set y = 2 %}{{ y }}{% endset %}{{ x }}{{ y }}|{% filter upper %}{% set y = 3 %}{{ y }}{% endfilter %}{{ y }}|{% set ns = namespace(v=1) %}{% set z %}{% set ns.v = 5 %}{% endset %}{{ ns.v }}", {}),
 ]
 
+CASES += [
+ ("macro_too_many_args", "{% macro f(a) %}{{a}}{% endmacro %}{{ f(1, 2) }}", {}),
+ ("macro_unknown_kwarg", "{% macro f(a) %}{{a}}{% endmacro %}{{ f(1, a=2) }}", {}),
+ ("macro_kwargs_catch", "{% macro f(a) %}{{a}}{{ kwargs }}{% endmacro %}{{ f(1, a=2) }}", {}),
+ ("macro_caller_not_used", "{% macro f() %}x{% endmacro %}{% call f() %}y{% endcall %}", {}),
+ ("macro_caller_in_kwargs", "{% macro f() %}x{{ kwargs }}{% endmacro %}{% call f() %}y{% endcall %}", {}),
+ ("macro_no_caller", "{% macro f() %}[{{ caller() }}]{% endmacro %}{{ f() }}", {}),
+ ("macro_no_caller_defined_test", "{% macro f() %}{{ caller is defined }}{% endmacro %}{{ f() }}", {}),
+ ("macro_nested_varargs_counts", "{% macro f() %}{% macro g() %}{{ varargs }}{% endmacro %}{% endmacro %}{{ f(1) }}ok", {}),
+ ("macro_caller_too_many_args", "{% macro f() %}[{{ caller(1, 2) }}]{% endmacro %}{% call(x) f() %}{{ x }}{% endcall %}", {}),
+ ("macro_caller_param_needs_default", "{% macro f(caller) %}{{ caller }}{% endmacro %}{{ f(5) }}", {}),
+ ("macro_repr", "{% macro f() %}{% endmacro %}{{ f }}", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
