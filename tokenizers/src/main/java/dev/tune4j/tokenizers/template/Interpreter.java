@@ -261,7 +261,11 @@ final class Interpreter {
                 List<Object> args = new ArrayList<>();
                 Map<String, Object> kwargs = new LinkedHashMap<>();
                 evalArgs(t.args(), f, args, kwargs);
-                yield Tests.apply(this, t.name(), v, args, kwargs);
+                try {
+                    yield Tests.apply(this, t.name(), v, args, kwargs);
+                } catch (IndexOutOfBoundsException | ClassCastException | NumberFormatException ex) {
+                    throw badArguments("test '" + t.name() + "'", ex);
+                }
             }
             case Unary u -> u.op().equals("-") ? Py.negate(eval(u.operand(), f)) : Py.plus(eval(u.operand(), f));
             case Not n -> !Py.truthy(eval(n.operand(), f));
@@ -337,7 +341,16 @@ final class Interpreter {
         List<Object> args = new ArrayList<>();
         Map<String, Object> kwargs = new LinkedHashMap<>();
         evalArgs(fc.args(), f, args, kwargs);
-        return Filters.apply(this, fc.name(), value, args, kwargs);
+        try {
+            return Filters.apply(this, fc.name(), value, args, kwargs);
+        } catch (IndexOutOfBoundsException | ClassCastException | NumberFormatException e) {
+            throw badArguments("filter '" + fc.name() + "'", e);
+        }
+    }
+
+    /** Built-ins index their argument lists directly; a wrong count or type surfaces as Python's TypeError. */
+    private static TemplateException badArguments(String what, RuntimeException e) {
+        return new TemplateException("TypeError: invalid arguments for " + what + " (" + e.getMessage() + ")", e);
     }
 
     /** jinja2's sandboxed {@code getattr}: attribute (method) first, then item lookup. */
@@ -434,7 +447,13 @@ final class Interpreter {
 
     Object call(Object fn, List<Object> args, Map<String, Object> kwargs) {
         return switch (fn) {
-            case PyCallable c -> c.call(args, kwargs);
+            case PyCallable c -> {
+                try {
+                    yield c.call(args, kwargs);
+                } catch (IndexOutOfBoundsException | ClassCastException | NumberFormatException e) {
+                    throw badArguments("a built-in function or method", e);
+                }
+            }
             case Macro m -> callMacro(m, args, kwargs);
             case LoopContext loop -> {
                 if (args.size() != 1) {
