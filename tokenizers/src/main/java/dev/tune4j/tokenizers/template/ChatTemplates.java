@@ -164,6 +164,35 @@ public final class ChatTemplates {
     }
 
     /**
+     * Picks the template source as transformers' {@code get_chat_template(chat_template, tools)}:
+     * a {@code requested} name found in {@code templates} selects it, any other non-null
+     * {@code requested} is itself the template source; with no request, {@code "tool_use"} is used
+     * when tools are passed and present, else {@code "default"}.
+     *
+     * @param templates the model's templates, as {@link #templates(JsonNode)} returns them
+     * @param requested a template name or source, or null for the model's own choice
+     * @param withTools whether the render passes {@code tools}
+     * @throws IllegalArgumentException when the model has no template, or several and no default
+     */
+    public static String choose(Map<String, String> templates, String requested, boolean withTools) {
+        if (requested != null) {
+            return templates.getOrDefault(requested, requested);
+        }
+        if (withTools && templates.containsKey("tool_use")) {
+            return templates.get("tool_use");
+        }
+        if (templates.containsKey("default")) {
+            return templates.get("default");
+        }
+        if (templates.isEmpty()) {
+            throw new IllegalArgumentException("Cannot use chat template functions because tokenizer.chat_template is "
+                    + "not set and no template argument was passed!");
+        }
+        throw new IllegalArgumentException("This model has multiple chat templates with no default specified! "
+                + "Available template names are " + new java.util.TreeSet<>(templates.keySet()) + ".");
+    }
+
+    /**
      * The chat templates declared by {@code tokenizer_config.json}'s {@code chat_template}, by name:
      * a single string is named {@code "default"}; a list of {@code {"name", "template"}} objects (as
      * Command-R ships: default, tool_use, rag) keeps its names. Empty when the key is absent.
