@@ -205,7 +205,7 @@ final class Filters {
                     throw new TemplateException("TypeError: Can only get item pairs from a mapping.");
                 }
                 @SuppressWarnings("unchecked")
-                List<Object> pairs = (List<Object>) in.call(in.getattr(v, "items"), List.of(), Map.of());
+                List<Object> pairs = Py.iterate(in.call(in.getattr(v, "items"), List.of(), Map.of()));
                 return PyIterator.generator(pairs);
             }
             case "dictsort" -> {
@@ -219,7 +219,7 @@ final class Filters {
                     default -> throw new TemplateException("FilterArgumentError: You can only sort by either \"key\" or \"value\"");
                 };
                 @SuppressWarnings("unchecked")
-                List<Object> pairs = new ArrayList<>((List<Object>) in.call(in.getattr(m, "items"), List.of(), Map.of()));
+                List<Object> pairs = new ArrayList<>(Py.iterate(in.call(in.getattr(m, "items"), List.of(), Map.of())));
                 boolean cs = Py.truthy(p[0]);
                 Comparator<Object> cmp = (x, y) -> Py.compare(fold(((PyTuple) x).items().get(pos), cs),
                         fold(((PyTuple) y).items().get(pos), cs), "<");

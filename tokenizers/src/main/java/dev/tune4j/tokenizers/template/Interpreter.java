@@ -386,7 +386,7 @@ final class Interpreter {
         if (obj == null) {
             return Undefined.attribute(null, key);
         }
-        if (obj instanceof PyIterator) {
+        if (obj instanceof PyIterator || obj instanceof PyView) {
             return Undefined.attribute(obj, key); // getitem's TypeError is caught by jinja2; slices raise instead
         }
         switch (obj) {

@@ -37,15 +37,15 @@ final class Methods {
                 noArgs("items", a, k);
                 List<Object> out = new ArrayList<>();
                 m.forEach((key, v) -> out.add(new PyTuple(java.util.Arrays.asList(key, v))));
-                return out;
+                return new PyView("dict_items", out);
             };
             case "keys" -> (a, k) -> {
                 noArgs("keys", a, k);
-                return new ArrayList<Object>(m.keySet());
+                return new PyView("dict_keys", new ArrayList<Object>(m.keySet()));
             };
             case "values" -> (a, k) -> {
                 noArgs("values", a, k);
-                return new ArrayList<Object>(m.values());
+                return new PyView("dict_values", new ArrayList<Object>(m.values()));
             };
             case "get" -> (a, k) -> {
                 if (a.isEmpty() || a.size() > 2 || !k.isEmpty()) {

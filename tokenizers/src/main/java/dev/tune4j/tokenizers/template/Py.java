@@ -118,6 +118,7 @@ final class Py {
             case LoopContext l -> "LoopContext";
             case Cycler c -> "Cycler";
             case PyIterator it -> it.typeName();
+            case PyView view -> view.kind();
             case PyCallable c -> "builtin_function_or_method";
             default -> v.getClass().getSimpleName();
         };
@@ -276,6 +277,7 @@ final class Py {
             case Double d -> d != 0;
             case String s -> !s.isEmpty();
             case Markup m -> !m.text().isEmpty();
+            case PyView view -> !view.items().isEmpty();
             case PyTuple t -> !t.items().isEmpty();
             case Collection<?> c -> !c.isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
@@ -302,6 +304,9 @@ final class Py {
         }
         if (a instanceof Undefined) {
             return b instanceof Undefined;
+        }
+        if (a instanceof PyView v) {
+            return v.sameAs(b);
         }
         if (a instanceof PyTuple ta) {
             return b instanceof PyTuple tb && listEq(ta.items(), tb.items());
@@ -400,6 +405,9 @@ final class Py {
         if (container instanceof PyIterator it) {
             return it.consumeUntil(needleItem);
         }
+        if (container instanceof PyView v) {
+            return v.items().stream().anyMatch(x -> eq(x, needleItem));
+        }
         return switch (container) {
             case String s -> {
                 if (item instanceof Undefined u) {
@@ -433,6 +441,7 @@ final class Py {
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
             case Markup m -> iterate(m.text());
             case PyIterator it -> it.drain();
+            case PyView view -> view.items();
             case String s -> {
                 List<Object> chars = new ArrayList<>(s.length());
                 s.codePoints().forEach(c -> chars.add(Character.toString(c)));
@@ -449,6 +458,7 @@ final class Py {
         return switch (v) {
             case String s -> PyStr.codePointLength(s);
             case Markup m -> PyStr.codePointLength(m.text());
+            case PyView view -> view.items().size();
             case PyTuple t -> t.items().size();
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();

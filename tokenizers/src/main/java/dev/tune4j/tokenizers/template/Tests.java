@@ -38,7 +38,7 @@ final class Tests {
             case "float" -> v instanceof Double;
             case "mapping" -> v instanceof Map;
             case "iterable" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
-                    || v instanceof Undefined || v instanceof PyIterator;
+                    || v instanceof Undefined || v instanceof PyIterator || v instanceof PyView;
             case "sequence" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
                     || v instanceof Undefined;
             case "callable" -> v instanceof PyCallable || v instanceof Macro || v instanceof Undefined

@@ -460,6 +460,12 @@ CASES += [
  ("macro_repr", "{% macro f() %}{% endmacro %}{{ f }}", {}),
 ]
 
+CASES += [
+ ("dict_views", "{{ d.items() }}|{{ d.keys() }}|{{ d.values() }}|{{ d.keys()|list }}|{{ d.items()|length }}|{{ d.keys()[0] }}|{{ 'a' in d.keys() }}|{{ d.keys() is sequence }}|{{ d.keys() is iterable }}|{{ d.keys() == d.keys() }}|{{ d.values() == d.values() }}|{% if {}.items() %}t{% else %}f{% endif %}|{% for k, v in d.items() %}{{ k }}{{ v }}{% endfor %}|{{ d.items()|first }}|{{ d.keys()|last }}|{{ d.keys()|sort }}", {"d": {"a": 1, "b": None}}),
+ ("dict_view_not_json", "{{ d.items()|tojson }}", {"d": {"a": 1}}),
+ ("dict_view_not_sliceable", "{{ d.keys()[:1] }}", {"d": {"a": 1}}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
