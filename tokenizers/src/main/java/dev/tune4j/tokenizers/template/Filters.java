@@ -137,6 +137,7 @@ final class Filters {
                     case PyTuple t -> "reversed";
                     case List<?> l -> "list_reverseiterator";
                     case Map<?, ?> m -> "dict_reversekeyiterator";
+                    case PyRange r -> "range_iterator";
                     default -> null;
                 };
                 List<Object> items = new ArrayList<>(Py.iterate(v));

@@ -91,10 +91,6 @@ final class Globals {
             throw new TemplateException("OverflowError: Range too big. The sandbox blocks ranges larger than MAX_RANGE ("
                     + MAX_RANGE + ").");
         }
-        List<Object> out = new ArrayList<>((int) count);
-        for (long i = 0, v = start; i < count; i++, v += step) {
-            out.add(v);
-        }
-        return out;
+        return new PyRange(start, stop, step);
     }
 }

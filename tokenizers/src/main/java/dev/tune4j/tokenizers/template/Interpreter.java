@@ -238,7 +238,8 @@ final class Interpreter {
                     Object start = s.start() == null ? null : eval(s.start(), f);
                     Object stop = s.stop() == null ? null : eval(s.stop(), f);
                     Object step = s.step() == null ? null : eval(s.step(), f);
-                    if (!(obj instanceof String || obj instanceof Markup || obj instanceof List || obj instanceof PyTuple)) {
+                    if (!(obj instanceof String || obj instanceof Markup || obj instanceof List || obj instanceof PyTuple
+                            || obj instanceof PyRange)) {
                         // jinja2 compiles slices to a plain Python subscript, bypassing its getitem
                         throw new TemplateException("TypeError: " + (obj instanceof Map ? "unhashable type: 'slice'"
                                 : "'" + Py.typeName(obj) + "' object is not subscriptable"));
@@ -423,6 +424,10 @@ final class Interpreter {
             }
             case PyTuple t when Py.isIntegral(key) -> {
                 return index(t.items(), Py.asLong(key), obj, key);
+            }
+            case PyRange r when Py.isIntegral(key) -> {
+                long i = Py.asLong(key) < 0 ? Py.asLong(key) + r.length() : Py.asLong(key);
+                return i >= 0 && i < r.length() ? (Object) r.at(i) : Undefined.attribute(obj, key);
             }
             default -> { }
         }

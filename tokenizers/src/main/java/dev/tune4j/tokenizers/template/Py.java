@@ -119,6 +119,7 @@ final class Py {
             case Cycler c -> "Cycler";
             case PyIterator it -> it.typeName();
             case PyView view -> view.kind();
+            case PyRange r -> "range";
             case PyCallable c -> "builtin_function_or_method";
             default -> v.getClass().getSimpleName();
         };
@@ -278,6 +279,7 @@ final class Py {
             case String s -> !s.isEmpty();
             case Markup m -> !m.text().isEmpty();
             case PyView view -> !view.items().isEmpty();
+            case PyRange r -> r.length() > 0;
             case PyTuple t -> !t.items().isEmpty();
             case Collection<?> c -> !c.isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
@@ -307,6 +309,9 @@ final class Py {
         }
         if (a instanceof PyView v) {
             return v.sameAs(b);
+        }
+        if (a instanceof PyRange r) {
+            return b instanceof PyRange q && listEq(r.items(), q.items());
         }
         if (a instanceof PyTuple ta) {
             return b instanceof PyTuple tb && listEq(ta.items(), tb.items());
@@ -405,6 +410,9 @@ final class Py {
         if (container instanceof PyIterator it) {
             return it.consumeUntil(needleItem);
         }
+        if (container instanceof PyRange r) {
+            return r.items().stream().anyMatch(x -> eq(x, needleItem));
+        }
         if (container instanceof PyView v) {
             return v.items().stream().anyMatch(x -> eq(x, needleItem));
         }
@@ -442,6 +450,7 @@ final class Py {
             case Markup m -> iterate(m.text());
             case PyIterator it -> it.drain();
             case PyView view -> view.items();
+            case PyRange r -> r.items();
             case String s -> {
                 List<Object> chars = new ArrayList<>(s.length());
                 s.codePoints().forEach(c -> chars.add(Character.toString(c)));
@@ -459,6 +468,7 @@ final class Py {
             case String s -> PyStr.codePointLength(s);
             case Markup m -> PyStr.codePointLength(m.text());
             case PyView view -> view.items().size();
+            case PyRange r -> r.length();
             case PyTuple t -> t.items().size();
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
@@ -700,6 +710,9 @@ final class Py {
 
     /** Python {@code seq[start:stop:step]} on str, list or tuple. */
     static Object slice(Object seq, Object start, Object stop, Object step) {
+        if (seq instanceof PyRange r) {
+            return r.slice(start, stop, step);
+        }
         if (seq instanceof Markup m) {
             return new Markup((String) slice(m.text(), start, stop, step));
         }

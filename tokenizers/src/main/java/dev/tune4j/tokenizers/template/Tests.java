@@ -38,9 +38,9 @@ final class Tests {
             case "float" -> v instanceof Double;
             case "mapping" -> v instanceof Map;
             case "iterable" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
-                    || v instanceof Undefined || v instanceof PyIterator || v instanceof PyView;
+                    || v instanceof Undefined || v instanceof PyIterator || v instanceof PyView || v instanceof PyRange;
             case "sequence" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
-                    || v instanceof Undefined;
+                    || v instanceof Undefined || v instanceof PyRange;
             case "callable" -> v instanceof PyCallable || v instanceof Macro || v instanceof Undefined
                     || v instanceof LoopContext;
             case "escaped" -> false;

@@ -466,6 +466,11 @@ CASES += [
  ("dict_view_not_sliceable", "{{ d.keys()[:1] }}", {"d": {"a": 1}}),
 ]
 
+CASES += [
+ ("range_objects", "{{ range(3) }}|{{ range(1, 10, 3) }}|{{ range(10)[2:5] }}|{{ range(10)[::-1] }}|{{ range(5)[-1] }}|{{ range(5)[9] }}|{{ 3 in range(5) }}|{{ range(3)|list }}|{{ range(4)|length }}|{{ range(0) is sequence }}|{% if range(0) %}t{% else %}f{% endif %}|{{ range(3) == range(3) }}|{{ range(3)|reverse|list }}|{{ range(3)|last }}|{{ range(3)|sum }}", {}),
+ ("range_not_json", "{{ range(3)|tojson }}", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:
