@@ -16,9 +16,9 @@
  * {@code with}, {@code break}/{@code continue}, {@code raw}, {@code generation}), whitespace
  * control, the full expression language, jinja2's built-in filters and tests used by chat
  * templates, Python string/dict methods, and Python value semantics: {@code str()}/{@code repr()}
- * printing, float formatting, integer and floor division, slicing, one-shot iterators returned by
- * {@code map}/{@code select}, and markupsafe's escaping once {@code |safe} or {@code |escape} is
- * applied. Not supported: {@code include}/{@code import}/{@code extends}/{@code block} (templates
+ * printing, float formatting, integer and floor division, slicing, dict views and {@code range}
+ * objects, one-shot iterators returned by {@code map}/{@code select}, and markupsafe's escaping
+ * once {@code |safe} or {@code |escape} is applied. Not supported: {@code include}/{@code import}/{@code extends}/{@code block} (templates
  * are self-contained), integers beyond 64 bits, complex numbers, and the filters chat templates do
  * not use ({@code groupby}, {@code slice}, {@code urlize}, {@code wordwrap}, {@code xmlattr},
  * {@code random}, ...), which fail at compile time like any unknown filter.
