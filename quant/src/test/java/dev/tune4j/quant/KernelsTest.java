@@ -128,6 +128,15 @@ class KernelsTest {
     }
 
     @Test
+    void vectorKernelsAreSelectedWhenTheModuleIsPresent() {
+        // The build adds jdk.incubator.vector to the test JVM.
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        if (!"scalar".equals(System.getProperty("tune4j.quant.kernels")) && IntVector.SPECIES_PREFERRED.length() >= 8) {
+            assertTrue(Kernels4bit.get() instanceof VectorKernels4bit, Kernels4bit.get().toString());
+        }
+    }
+
+    @Test
     void productsRejectMismatchedShapes() {
         QuantState s = Functional.quantize4bit(randomWeights(64 * 32, 9), new int[] {64, 32}, DType.F32, 64, "nf4", true);
         assertThrows(IllegalArgumentException.class, () -> Functional.gemv4bit(new float[31], s, new float[64]));
