@@ -15,37 +15,41 @@ final class Blockwise {
 
     private Blockwise() {}
 
-    /** Receives one code per element. */
+    /** Receives the codes of one block. */
     @FunctionalInterface
-    interface CodeSink {
-        void accept(int element, int code);
+    interface BlockSink {
+        /** {@code codes[0, len)} are the codes of elements {@code [start, start + len)}. */
+        void accept(int start, byte[] codes, int len);
     }
 
     /**
-     * Quantizes {@code x} in blocks of {@code blocksize}, calling {@code sink} for each element's
-     * code, and returns the per-block absmax as stored.
+     * Quantizes {@code x} in blocks of {@code blocksize}, handing each block's codes to
+     * {@code sink}, and returns the per-block absmax as stored.
      */
-    static float[] quantize(float[] x, int blocksize, Codebook codebook, CodeSink sink) {
+    static float[] quantize(float[] x, int blocksize, Codebook codebook, BlockSink sink) {
         int n = x.length;
         int full = n / blocksize;
         int rem = n % blocksize;
         float[] absmax = new float[full + (rem > 0 ? 1 : 0)];
+        byte[] codes = new byte[blocksize];
         for (int b = 0; b < full; b++) {
             int start = b * blocksize;
             float amax = blockAbsmax(x, start, blocksize);
             float r = 1.0f / Math.max(amax, TINY);
             absmax[b] = amax;
-            for (int i = start; i < start + blocksize; i++) {
-                sink.accept(i, codebook.index(clamp(x[i] * r)));
+            for (int j = 0; j < blocksize; j++) {
+                codes[j] = (byte) codebook.index(clamp(x[start + j] * r));
             }
+            sink.accept(start, codes, blocksize);
         }
         if (rem > 0) {
             int start = full * blocksize;
             float a = Math.max(blockAbsmax(x, start, rem), TINY);
             absmax[full] = a;
-            for (int i = start; i < n; i++) {
-                sink.accept(i, codebook.index(clamp(x[i] / a)));
+            for (int j = 0; j < rem; j++) {
+                codes[j] = (byte) codebook.index(clamp(x[start + j] / a));
             }
+            sink.accept(start, codes, rem);
         }
         return absmax;
     }

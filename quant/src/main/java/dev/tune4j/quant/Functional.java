@@ -108,11 +108,15 @@ public final class Functional {
         Codebook book = "nf4".equals(quantType) ? NF4_BOOK : FP4_BOOK;
         int n = values.length;
         byte[] packed = new byte[(n + 1) / 2];
-        float[] absmax = Blockwise.quantize(values, blocksize, book, (i, code) -> {
-            if ((i & 1) == 0) {
-                packed[i >> 1] = (byte) (code << 4);
-            } else {
-                packed[i >> 1] |= (byte) code;
+        // Blocks start at even elements (the blocksize is even): pair codes into bytes.
+        float[] absmax = Blockwise.quantize(values, blocksize, book, (start, codes, len) -> {
+            int p = start >> 1;
+            int j = 0;
+            for (; j + 1 < len; j += 2) {
+                packed[p++] = (byte) ((codes[j] << 4) | codes[j + 1]);
+            }
+            if (j < len) {
+                packed[p] = (byte) (codes[j] << 4);
             }
         });
         if ((n & 1) == 1) {
@@ -249,7 +253,8 @@ public final class Functional {
                     + " codes and " + blocks + " absmax slots, found " + codesOut.length + " and " + absmaxOut.length);
         }
         Codebook book = code == null ? SIGNED_DYNAMIC_BOOK : new Codebook(table);
-        float[] absmax = Blockwise.quantize(values, blocksize, book, (i, c) -> codesOut[i] = (byte) c);
+        float[] absmax = Blockwise.quantize(values, blocksize, book,
+                (start, codes, len) -> System.arraycopy(codes, 0, codesOut, start, len));
         System.arraycopy(absmax, 0, absmaxOut, 0, absmax.length);
         return table;
     }

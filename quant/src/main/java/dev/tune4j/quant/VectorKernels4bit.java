@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * a shuffle ({@code 0,0,1,1,...}) and shifted by 4 or 0 so that even elements take the high
  * nibble; the 16-entry table is then a lane permutation ({@code selectFrom}): one vector of 16
  * lanes, or two of 8 lanes and a blend. Multiplying by the block scale is one float32 multiply,
- * so dequantization is bit-identical to the scalar path.
+ * so dequantization is bit-identical to the scalar path. The mat-vec skips the interleaving on
+ * even widths: high nibbles multiply the even elements of x and low nibbles the odd ones.
  */
 final class VectorKernels4bit extends Kernels4bit {
     // Species must be compile-time constants (static final) for C2 to intrinsify the Vector API;
@@ -32,7 +33,7 @@ final class VectorKernels4bit extends Kernels4bit {
     private static final VectorShuffle<Integer> DUP_HIGH = shuffle(LANES / 2);
     private static final IntVector SHIFTS = shifts();
 
-    /** Refuses hardware narrower than 256-bit vectors (the scalar path is faster there). */
+    /** Refuses hardware narrower than 256-bit vectors, where the scalar loops serve. */
     VectorKernels4bit() {
         if (IntVector.SPECIES_PREFERRED.length() < 8) {
             throw new UnsupportedOperationException("vector width below 256 bits");
