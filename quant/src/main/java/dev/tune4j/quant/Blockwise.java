@@ -37,18 +37,14 @@ final class Blockwise {
             float amax = blockAbsmax(x, start, blocksize);
             float r = 1.0f / Math.max(amax, TINY);
             absmax[b] = amax;
-            for (int j = 0; j < blocksize; j++) {
-                codes[j] = (byte) codebook.index(clamp(x[start + j] * r));
-            }
+            Kernels4bit.get().encode(x, start, blocksize, r, false, codebook, codes);
             sink.accept(start, codes, blocksize);
         }
         if (rem > 0) {
             int start = full * blocksize;
             float a = Math.max(blockAbsmax(x, start, rem), TINY);
             absmax[full] = a;
-            for (int j = 0; j < rem; j++) {
-                codes[j] = (byte) codebook.index(clamp(x[start + j] / a));
-            }
+            Kernels4bit.get().encode(x, start, rem, a, true, codebook, codes);
             sink.accept(start, codes, rem);
         }
         return absmax;
@@ -57,16 +53,20 @@ final class Blockwise {
     private static float blockAbsmax(float[] x, int start, int len) {
         float m = 0f;
         for (int i = start; i < start + len; i++) {
-            float v = x[i];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("cannot quantize a non-finite value: element " + i + " is " + v);
+            // Math.max propagates NaN, and infinity stays infinite: one check per block suffices.
+            m = Math.max(m, Math.abs(x[i]));
+        }
+        if (!Float.isFinite(m)) {
+            for (int i = start; i < start + len; i++) {
+                if (!Float.isFinite(x[i])) {
+                    throw new IllegalArgumentException("cannot quantize a non-finite value: element " + i + " is " + x[i]);
+                }
             }
-            m = Math.max(m, Math.abs(v));
         }
         return m;
     }
 
-    private static float clamp(float v) {
+    static float clamp(float v) {
         return Math.min(Math.max(v, -1f), 1f);
     }
 

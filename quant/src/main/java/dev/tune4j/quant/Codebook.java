@@ -36,6 +36,16 @@ final class Codebook {
         }
     }
 
+    /** Sorted midpoints (shared; read-only). */
+    float[] mids() {
+        return mids;
+    }
+
+    /** Original table index of each sorted position (shared; read-only). */
+    int[] positionToIndex() {
+        return positionToIndex;
+    }
+
     /** The code (original table index) of an already scaled and clamped value. */
     int index(float scaled) {
         return positionToIndex[position(scaled)];

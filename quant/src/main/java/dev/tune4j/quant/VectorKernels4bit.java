@@ -86,6 +86,57 @@ final class VectorKernels4bit extends Kernels4bit {
         return wide.rearrange(dup).lanewise(VectorOperators.LSHR, SHIFTS).and(0x0F);
     }
 
+    /**
+     * 16-entry tables: the sorted position is the count of midpoints below the value, counted
+     * with one compare per midpoint across all lanes (exact, as comparisons are); the 8-bit
+     * tables keep the scalar search.
+     */
+    @Override
+    void encode(float[] x, int start, int len, float factor, boolean divide, Codebook book, byte[] codes) {
+        float[] mids = book.mids();
+        if (mids.length != 15) {
+            super.encode(x, start, len, factor, divide, book, codes);
+            return;
+        }
+        int[] order = book.positionToIndex();
+        boolean identity = true;
+        for (int k = 0; k < 16; k++) {
+            identity &= order[k] == k;
+        }
+        IntVector orderLo = IntVector.fromArray(INTS, order, 0);
+        IntVector orderHi = LANES == 16 ? orderLo : IntVector.fromArray(INTS, order, 8);
+        FloatVector f = FloatVector.broadcast(FLOATS, factor);
+        int[] buf = new int[LANES];
+        int j = 0;
+        for (; j + LANES <= len; j += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, start + j);
+            v = divide ? v.div(f) : v.mul(f);
+            v = v.max(-1f).min(1f);
+            IntVector pos = IntVector.zero(INTS);
+            for (int k = 0; k < 15; k++) {
+                VectorMask<Float> below = v.compare(VectorOperators.GT, mids[k]);
+                pos = pos.add(1, below.cast(INTS));
+            }
+            if (!identity) {
+                pos = LANES == 16 ? pos.selectFrom(orderLo) : lookupInts(pos, orderLo, orderHi);
+            }
+            pos.intoArray(buf, 0);
+            for (int l = 0; l < LANES; l++) {
+                codes[j + l] = (byte) buf[l];
+            }
+        }
+        for (; j < len; j++) {
+            float v = divide ? x[start + j] / factor : x[start + j] * factor;
+            codes[j] = (byte) book.index(Blockwise.clamp(v));
+        }
+    }
+
+    private static IntVector lookupInts(IntVector idx, IntVector t0, IntVector t1) {
+        IntVector low = idx.and(7);
+        VectorMask<Integer> upper = idx.compare(VectorOperators.GE, 8);
+        return low.selectFrom(t0).blend(low.selectFrom(t1), upper);
+    }
+
     @Override
     void dequantize(QuantState s, long start, int len, float[] out, int outOff) {
         byte[] packed = s.packed();
