@@ -67,6 +67,14 @@ public final class Functional {
         return CodeTables.createNormalMap(offset, useExtraValue);
     }
 
+    /**
+     * {@code quantize_4bit(A)} with bitsandbytes' defaults: blocksize 64, {@code "fp4"}, no double
+     * quantization.
+     */
+    public static QuantState quantize4bit(float[] values) {
+        return quantize4bit(values, DEFAULT_BLOCKSIZE, "fp4", false);
+    }
+
     /** {@link #quantize4bit(float[], int[], DType, int, String, boolean)} of a 1-D float32 array. */
     public static QuantState quantize4bit(float[] values, int blocksize, String quantType, boolean compressStatistics) {
         return quantize4bit(values, new int[] {values.length}, DType.F32, blocksize, quantType, compressStatistics);
@@ -90,7 +98,11 @@ public final class Functional {
      * @param blocksize          32, 64 (the default), 128, ..., 4096
      * @param quantType          {@code "nf4"} or {@code "fp4"}
      * @param compressStatistics double quantization: the absmax minus its mean, 8-bit quantized in
-     *                           blocks of 256 with the signed dynamic map
+     *                           blocks of 256 with the signed dynamic map. The mean is summed in
+     *                           torch's single-threaded CPU order (AVX2 build); above 32768 blocks
+     *                           torch splits the sum across threads, so its {@code nested_offset}
+     *                           then depends on the thread count and may differ by an ulp. The
+     *                           offset is stored, so loading is exact either way.
      * @throws IllegalArgumentException for an unknown type, a bad blocksize, an empty or non-finite
      *                                  input, or a shape that does not match the values
      */
@@ -217,6 +229,11 @@ public final class Functional {
                     + Arrays.toString(s));
         }
         return s;
+    }
+
+    /** {@code quantize_blockwise(A)} with the defaults: the signed dynamic map, blocksize 4096. */
+    public static BlockwiseQuantState quantizeBlockwise(float[] values) {
+        return quantizeBlockwise(values, null, DEFAULT_BLOCKWISE_BLOCKSIZE);
     }
 
     /**
