@@ -81,11 +81,16 @@ final class GraphBuilder {
     }
 
     /**
-     * Declares a weight whose bytes live outside the model: ONNX external data, replaced at
-     * session creation by the buffer given to {@code SessionOptions.addExternalInitializers}.
+     * Declares a float32 weight without its bytes: marked as ONNX external data so the model stays
+     * small; the session gets the values from {@code SessionOptions.addInitializer}, which takes
+     * precedence over what the model holds.
      */
-    void externalInitializer(String name, int onnxType, int[] shape, long bytes) {
-        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(onnxType)
+    void weight(String name, int[] shape) {
+        long bytes = 4;
+        for (int d : shape) {
+            bytes *= d;
+        }
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(FLOAT)
                 .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
                 .addExternalData(entry("location", "tune4j-weights.bin"))
                 .addExternalData(entry("offset", "0"))
@@ -137,8 +142,6 @@ final class GraphBuilder {
     }
 
     static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT_VALUE;
-    static final int FLOAT16 = OnnxMl.TensorProto.DataType.FLOAT16_VALUE;
-    static final int BFLOAT16 = OnnxMl.TensorProto.DataType.BFLOAT16_VALUE;
     static final int INT64 = OnnxMl.TensorProto.DataType.INT64_VALUE;
 
     /** A node attribute. */

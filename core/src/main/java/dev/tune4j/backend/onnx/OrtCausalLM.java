@@ -1,8 +1,6 @@
 package dev.tune4j.backend.onnx;
 
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -19,10 +17,12 @@ import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.models.RotaryEmbedding;
 import dev.tune4j.nn.Module;
 import dev.tune4j.nn.Parameter;
+import dev.tune4j.tensor.DType;
 import dev.tune4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A causal LM running in ONNX Runtime: the forward graph (all positions' logits, no cache) and
  * the decode graph (past keys/values in, the new ones and the last position's logits out), both
- * traced from the same {@link PreTrainedCausalLM}. Weights reach the sessions as external
- * initializers over the model's own buffers (memory-mapped ones without a copy).
+ * traced from the same {@link PreTrainedCausalLM}. Weights reach both sessions as shared
+ * initializers over the model's own buffers (memory-mapped float32 ones without a copy).
  */
 final class OrtCausalLM implements CausalLM {
     private static final Logger LOG = LoggerFactory.getLogger(OrtCausalLM.class);
@@ -168,18 +168,19 @@ final class OrtCausalLM implements CausalLM {
                             + " use com.microsoft.onnxruntime:onnxruntime_gpu instead of onnxruntime (" + e.getMessage() + ")", e);
                 }
             }
-            Map<String, OnnxTensorLike> mine = new HashMap<>();
+            // addInitializer, not addExternalInitializers: ORT reads these buffers in place for the
+            // session's life (shared by both sessions), where the external route copies them in.
             for (String name : trace.weights().keySet()) {
-                mine.put(name, weights.get(name));
+                opts.addInitializer(name, weights.get(name));
             }
-            opts.addExternalInitializers(mine);
             return env.createSession(trace.g.toBytes(), opts);
         }
     }
 
     /**
      * A weight as an ORT tensor over a direct buffer in native (little-endian) order: a
-     * memory-mapped segment is handed over as is; heap values are copied once off-heap, since ORT
+     * memory-mapped float32 segment is handed over as is; heap values, and float16/bfloat16 ones
+     * (compute is float32, as on the CPU backend), are written once off-heap as float32, since ORT
      * reads only direct buffers in place.
      */
     private static OnnxTensor weightTensor(OrtEnvironment env, String name, Tensor t) throws OrtException {
@@ -190,26 +191,19 @@ final class OrtCausalLM implements CausalLM {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = t.dim(i);
         }
-        long bytes = t.numel() * t.dtype().byteSize();
-        ByteBuffer buf;
         MemorySegment seg = t.isHeapF32() ? null : t.segment();
-        if (seg != null && seg.isNative()) {
-            buf = seg.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        if (seg != null && seg.isNative() && t.dtype() == DType.F32) {
+            return OnnxTensor.createTensor(env, seg.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), shape);
+        }
+        FloatBuffer buf = ByteBuffer.allocateDirect(Math.toIntExact(t.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        if (t.isHeapF32()) {
+            buf.put(t.data());
         } else {
-            buf = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
-            if (seg == null) {
-                buf.asFloatBuffer().put(t.data());
-            } else {
-                MemorySegment.ofBuffer(buf).copyFrom(seg);
+            for (long i = 0; i < t.numel(); i++) {
+                buf.put(t.getFloat(i));
             }
         }
-        OnnxJavaType type = switch (t.dtype()) {
-            case F32 -> OnnxJavaType.FLOAT;
-            case F16 -> OnnxJavaType.FLOAT16;
-            case BF16 -> OnnxJavaType.BFLOAT16;
-            default -> throw new IllegalStateException("weight " + name + " of dtype " + t.dtype() + " is not supported");
-        };
-        return OnnxTensor.createTensor(env, buf, shape, type);
+        return OnnxTensor.createTensor(env, buf.flip(), shape);
     }
 
     @Override

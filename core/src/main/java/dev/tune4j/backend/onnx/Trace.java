@@ -2,6 +2,7 @@ package dev.tune4j.backend.onnx;
 
 import dev.tune4j.backend.AttentionSpec;
 import dev.tune4j.backend.onnx.GraphBuilder.Attr;
+import dev.tune4j.tensor.DType;
 import dev.tune4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -103,18 +104,15 @@ final class Trace {
                     + " that no recorded op produced and that is not a model parameter: a layer computing outside"
                     + " the Backend ops cannot be traced into an ONNX graph");
         }
-        int type = switch (t.dtype()) {
-            case F32 -> GraphBuilder.FLOAT;
-            case F16 -> GraphBuilder.FLOAT16;
-            case BF16 -> GraphBuilder.BFLOAT16;
-            default -> throw new IllegalStateException("parameter " + param + " is stored as " + t.dtype()
+        if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+            throw new IllegalStateException("parameter " + param + " is stored as " + t.dtype()
                     + "; the onnxruntime backend reads float32, float16 and bfloat16 weights (4-bit weights need"
                     + " the MatMulBnb4 lowering, see Trace.linear)");
-        };
+        }
+        // Compute is float32 as on the CPU backend: half-precision weights are widened when handed to ORT.
         weights.put(param, t);
-        g.externalInitializer(param, type, t.shape(), t.numel() * t.dtype().byteSize());
-        // Compute is float32 as on the CPU backend; ORT folds the Cast of a constant once at load.
-        String v = type == GraphBuilder.FLOAT ? param : g.node("Cast", List.of(param), Attr.of("to", GraphBuilder.FLOAT));
+        g.weight(param, t.shape());
+        String v = param;
         names.put(t, v);
         return v;
     }

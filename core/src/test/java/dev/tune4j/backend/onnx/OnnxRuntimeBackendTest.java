@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tune4j.models.AutoModelForCausalLM;
 import dev.tune4j.models.LoadOptions;
+import dev.tune4j.tensor.DType;
 import dev.tune4j.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +22,31 @@ class OnnxRuntimeBackendTest {
         var l = assertThrows(IllegalArgumentException.class,
                 () -> LoadOptions.builder().backend("cpu").device("cuda:0").build());
         assertTrue(l.getMessage().contains("use backend onnxruntime for cuda"), l.getMessage());
+    }
+
+    /**
+     * bfloat16 weights (torch_dtype=bfloat16, compute in float32) reach ORT widened to float32:
+     * the same numbers as the CPU backend computing on the same rounded weights, whose float32
+     * path the golden tests pin to transformers.
+     */
+    @Test
+    void bfloat16WeightsGiveTheCpuBackendsLogits() {
+        var dir = SharedData.require("golden/qwen2_tiny");
+        int[][] ids = {{5, 17, 300, 42, 9}, {0, 0, 11, 12, 13}};
+        int[][] mask = {{1, 1, 1, 1, 1}, {0, 0, 1, 1, 1}};
+        try (var cpu = AutoModelForCausalLM.fromPretrained(dir, LoadOptions.builder().torchDtype(DType.BF16).build());
+             var ort = AutoModelForCausalLM.fromPretrained(dir,
+                     LoadOptions.builder().backend("onnxruntime").torchDtype(DType.BF16).build())) {
+            float[] e = cpu.forward(ids, mask, null).logits().toFloatArray();
+            float[] a = ort.forward(ids, mask, null).logits().toFloatArray();
+            int vocab = cpu.config().vocabSize();
+            for (int i = 0; i < e.length; i++) {
+                int tok = i / vocab;
+                if (mask[tok / 5][tok % 5] == 1) {
+                    assertEquals(e[i], a[i], 1e-4, "logit " + i);
+                }
+            }
+        }
     }
 
     /** The build's onnxruntime artifact is the CPU one: asking for CUDA names the GPU artifact. */
