@@ -168,8 +168,9 @@ final class OrtCausalLM implements CausalLM {
                             + " use com.microsoft.onnxruntime:onnxruntime_gpu instead of onnxruntime (" + e.getMessage() + ")", e);
                 }
             }
-            // addInitializer, not addExternalInitializers: ORT reads these buffers in place for the
-            // session's life (shared by both sessions), where the external route copies them in.
+            // addInitializer, not addExternalInitializers: ORT uses these buffers as they are for the
+            // session's life (one set shared by both sessions), where the external route copies them
+            // into the graph. (The CPU Gemm kernel still prepacks its weights into its own layout.)
             for (String name : trace.weights().keySet()) {
                 opts.addInitializer(name, weights.get(name));
             }
