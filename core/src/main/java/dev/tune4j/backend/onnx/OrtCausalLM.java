@@ -160,6 +160,10 @@ final class OrtCausalLM implements CausalLM {
                                       OnnxRuntimeBackend backend) throws OrtException {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // ORT's intra-op workers spin between ops by default. Inside a JVM that shares the cores
+            // (GC, the application, other models) spinning workers starve the one doing the work:
+            // on a busy 2-core machine a decode step took 4-5x longer with spinning than without.
+            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             if (backend.cudaDevice() >= 0) {
                 try {
                     opts.addCUDA(backend.cudaDevice());
