@@ -81,8 +81,8 @@ final class OrtCausalLM implements CausalLM {
                     }
                 }
             }
-            fg = new OrtGraph(env, session(env, forward, byName, backend), forward.inputs(), rope);
-            OrtGraph dg = new OrtGraph(env, session(env, decode, byName, backend), decode.inputs(), rope);
+            fg = new OrtGraph(env, session(env, forward, byName, backend), forward.inputs(), rope, forward.g.toBytes().length);
+            OrtGraph dg = new OrtGraph(env, session(env, decode, byName, backend), decode.inputs(), rope, decode.g.toBytes().length);
             LOG.debug("onnxruntime sessions ready on {}: {} weights", backend.device(), tensors.size());
             return new OrtCausalLM(model, fg, dg, tensors);
         } catch (RuntimeException | OrtException e) {
@@ -209,6 +209,15 @@ final class OrtCausalLM implements CausalLM {
             }
         }
         return OnnxTensor.createTensor(env, buf.flip(), shape);
+    }
+
+    /** The traced graphs, for inspection in tests. */
+    OrtGraph forwardGraph() {
+        return forwardGraph;
+    }
+
+    OrtGraph decodeGraph() {
+        return decodeGraph;
     }
 
     @Override

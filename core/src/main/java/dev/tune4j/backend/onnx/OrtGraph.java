@@ -18,9 +18,12 @@ final class OrtGraph implements AutoCloseable {
     private final OrtSession session;
     private final List<GraphInput> inputs;
     private final Function<int[], Tensor[]> ropeTables;
+    private final int modelBytes;
 
-    OrtGraph(OrtEnvironment env, OrtSession session, List<GraphInput> inputs, Function<int[], Tensor[]> ropeTables) {
+    OrtGraph(OrtEnvironment env, OrtSession session, List<GraphInput> inputs, Function<int[], Tensor[]> ropeTables,
+             int modelBytes) {
         this.env = env;
+        this.modelBytes = modelBytes;
         this.session = session;
         this.inputs = List.copyOf(inputs);
         this.ropeTables = ropeTables;
@@ -28,6 +31,11 @@ final class OrtGraph implements AutoCloseable {
 
     List<GraphInput> inputs() {
         return inputs;
+    }
+
+    /** Size of the serialized ONNX model the session was created from (weights not included). */
+    int modelBytes() {
+        return modelBytes;
     }
 
     /** Where a decoder keeps its past keys/values: (past, batch, width) views. */

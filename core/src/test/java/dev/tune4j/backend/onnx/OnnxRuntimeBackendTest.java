@@ -49,6 +49,29 @@ class OnnxRuntimeBackendTest {
         }
     }
 
+    /**
+     * Weights stay out of the serialized graphs (declared as external data, handed to the session
+     * from the model's buffers), and the decode graph has one past/new key and value per layer.
+     */
+    @Test
+    void graphsHoldNoWeightBytes() {
+        var dir = SharedData.require("golden/llama_tiny");
+        try (var model = (OrtCausalLM) AutoModelForCausalLM.fromPretrained(dir,
+                LoadOptions.builder().backend("onnxruntime").build())) {
+            long weightBytes = 0;
+            for (var p : model.module().namedParameters().values()) {
+                weightBytes += p.value().numel() * 4;
+            }
+            int layers = model.config().numHiddenLayers();
+            assertTrue(model.forwardGraph().modelBytes() < weightBytes / 20,
+                    model.forwardGraph().modelBytes() + " bytes of graph for " + weightBytes + " of weights");
+            assertTrue(model.decodeGraph().modelBytes() < weightBytes / 20);
+            assertEquals(layers, model.decodeGraph().inputs().stream().filter(i -> i.kind() == GraphInput.Kind.PAST_KEY).count());
+            assertEquals(layers, model.decodeGraph().inputs().stream().filter(i -> i.kind() == GraphInput.Kind.PAST_VALUE).count());
+            assertTrue(model.forwardGraph().inputs().stream().noneMatch(i -> i.kind() == GraphInput.Kind.PAST_KEY));
+        }
+    }
+
     /** The build's onnxruntime artifact is the CPU one: asking for CUDA names the GPU artifact. */
     @Test
     void cudaWithTheCpuArtifactNamesOnnxruntimeGpu() {
