@@ -163,7 +163,7 @@ public final class Tokenizer {
         return postProcess(a, b, addSpecialTokens, trunc, pad);
     }
 
-    /** Python {@code encode_batch(texts, add_special_tokens=...)}, padded as configured. */
+    /** Python {@code encode_batch(texts, add_special_tokens=...)}, padded as configured (encoded in parallel). */
     public List<Encoding> encodeBatch(List<String> texts, boolean addSpecialTokens) {
         return encodeBatch(texts, addSpecialTokens, padding, truncation);
     }
@@ -174,8 +174,10 @@ public final class Tokenizer {
      */
     public List<Encoding> encodeBatch(List<String> texts, boolean addSpecialTokens, PaddingParams pad,
                                       TruncationParams trunc) {
-        List<Encoding> out = new ArrayList<>(texts.size());
-        for (String t : texts) out.add(encode(t, null, addSpecialTokens, trunc, pad));
+        // Encoded in parallel like the reference's encode_batch; the order of results is the input order.
+        List<Encoding> out = new ArrayList<>(texts.size() < 2 ? texts.stream()
+                .map(t -> encode(t, null, addSpecialTokens, trunc, pad)).toList()
+                : texts.parallelStream().map(t -> encode(t, null, addSpecialTokens, trunc, pad)).toList());
         if (pad != null) {
             padAll(out, pad);
         }

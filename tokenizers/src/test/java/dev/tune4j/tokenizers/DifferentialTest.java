@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link BadInputTest} covers them.
  */
 class DifferentialTest {
-    static final int CASES = 1200;
+    static final int CASES = 1000;
     private static final ObjectMapper OM = new ObjectMapper();
     private static final int[] SPACES = {' ', ' ', ' ', '\t', '\n', '\r', 0x0B, 0x0C, 0x85, 0xA0, 0x1680, 0x2000, 0x2003,
         0x2009, 0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0x200B, 0x200D, 0xFEFF, 0x180E};
