@@ -136,7 +136,7 @@ class BadInputTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "bert_base_uncased", "t5_small", "llama2"})
+    @ValueSource(strings = {"gpt2", "t5_small"})
     void tenMegabyteInputsFinish(String family) throws IOException {
         Tokenizer tok = GoldenTest.load(family);
         String text = hugeText();
