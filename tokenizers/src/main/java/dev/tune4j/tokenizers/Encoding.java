@@ -140,8 +140,7 @@ public final class Encoding {
             }
         }
         for (Encoding po : pair.overflowing) {
-            Encoding n = copy();
-            n.overflowing = new ArrayList<>();
+            Encoding n = copy(); // keeps its own overflowing windows, as the reference's clone does
             n.mergeWith(po.copy());
             over.add(n);
         }
