@@ -235,9 +235,10 @@ final class Normalizers {
     record StripAccents() implements Normalizer {
         @Override
         public void normalize(NormalizedString ns) {
+            // Marks as the reference's (older) Unicode tables know them.
             ns.filter(cp -> {
                 int t = Character.getType(cp);
-                return !(t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
+                return !(Bert.isOldNonSpacingMark(cp) || t == Character.COMBINING_SPACING_MARK
                         || t == Character.ENCLOSING_MARK);
             });
         }
