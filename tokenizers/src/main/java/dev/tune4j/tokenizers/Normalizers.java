@@ -51,6 +51,16 @@ final class Normalizers {
                 continue;
             }
             String seg = s.substring(i, j);
+            if (java.text.Normalizer.isNormalized(seg, form)) {
+                // Already in normal form: the reference's decomposition and recomposition cancel out.
+                for (int q = 0; q < seg.length(); ) {
+                    int cp = seg.codePointAt(q);
+                    c.add(cp, 0);
+                    q += Character.charCount(cp);
+                }
+                i = j;
+                continue;
+            }
             String out = java.text.Normalizer.normalize(seg, form);
             int[] orig = seg.codePoints().toArray();
             int k = orig.length;
