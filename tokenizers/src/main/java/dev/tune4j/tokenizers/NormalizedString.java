@@ -235,7 +235,36 @@ final class NormalizedString {
     }
 
     void apply(Changes c, int initialOffset) {
+        if (initialOffset == 0 && sameShape(c)) {
+            // One-for-one replacement of every character by one of the same UTF-16 length: each
+            // keeps its alignment, so only the text changes (what the general path computes too).
+            StringBuilder sb = new StringBuilder(normalized.length());
+            for (int k = 0; k < c.n; k++) sb.appendCodePoint(c.cps[k]);
+            normalized = sb.toString();
+            return;
+        }
         transform(c.cps, c.ch, c.n, initialOffset);
+    }
+
+    /** Whether {@code c} replaces each character in place and the transform covers the whole text. */
+    private boolean sameShape(Changes c) {
+        String s = normalized;
+        int i = 0;
+        for (int k = 0; k < c.n; k++) {
+            if (c.ch[k] != 0 || i >= s.length()) {
+                return false;
+            }
+            int old = s.codePointAt(i);
+            if (Character.charCount(old) != Character.charCount(c.cps[k])) {
+                return false;
+            }
+            i += Character.charCount(old);
+        }
+        if (i != s.length()) {
+            return false;
+        }
+        int[] r = originalToNormalized(0, originalLength);
+        return r != null && r[0] == 0 && r[1] == s.length();
     }
 
     void prepend(String s) {
