@@ -328,6 +328,15 @@ final class OrtCausalLM implements CausalLM {
         model.savePretrained(dir);
     }
 
+    /** Training (and so gradient checkpointing) runs on the cpu backend; turning it off is a no-op. */
+    @Override
+    public void gradientCheckpointing(boolean on) {
+        if (on) {
+            throw new UnsupportedOperationException("gradient checkpointing is for training, which runs on the cpu backend;"
+                    + " load the model with backend \"cpu\" to train it");
+        }
+    }
+
     @Override
     public void close() {
         try {
