@@ -49,8 +49,14 @@ public final class Linear4bitFactory implements LinearFactory {
             }
         }
         Tensor w = path.get("weight", Init.WEIGHT, out, in);
-        return new Linear4bit(backend, Functional.quantize4bit(w, config.blocksize(), config.bnb4bitQuantType(),
-                config.bnb4bitUseDoubleQuant()), b);
+        QuantState s = Functional.quantize4bit(w, config.blocksize(), config.bnb4bitQuantType(),
+                config.bnb4bitUseDoubleQuant());
+        if (w.segment().isMapped()) {
+            // The dense weight is not read again: give its file pages back, so that the resident size
+            // while loading stays near the quantized model's instead of growing by the whole file.
+            w.segment().unload();
+        }
+        return new Linear4bit(backend, s, b);
     }
 
     private static QuantState prequantized(WeightPath path, String stateKey, Tensor json, int in, int out) {
