@@ -47,6 +47,10 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
     private static final int TILE_ROWS = 32;
     /** Below this many weight elements, products run on the calling thread. */
     private static final long PARALLEL_MIN = 1 << 15;
+    /** From this many tokens on, products dequantize wide slabs of rows for one full-width GEMM. */
+    private static final int WIDE_MIN_TOKENS = 16;
+    /** Floats per dequantized slab of {@link #wideProduct} (4 MiB). */
+    private static final int WIDE_SLAB_FLOATS = 1 << 20;
 
     private final Backend backend;
     private final int inFeatures;
@@ -220,6 +224,10 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
             Parallel.forRange(outFeatures, minChunk, (r0, r1) -> Functional.gemv4bit(x, s, y, r0, r1));
             return;
         }
+        if (m >= WIDE_MIN_TOKENS) {
+            wideProduct(s, x, m, y);
+            return;
+        }
         Parallel.forRange(outFeatures, minChunk, (r0, r1) -> {
             float[] tile = new float[Math.min(TILE_ROWS, r1 - r0) * inFeatures];
             for (int o0 = r0; o0 < r1; o0 += TILE_ROWS) {
@@ -230,6 +238,23 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
                         0f, y, o0, outFeatures);
             }
         });
+    }
+
+    /**
+     * Many tokens (prefill): dequantize a wide slab of rows (up to 1M floats) in parallel, then one
+     * parallel GEMM over it, so the GEMM runs at full width instead of on narrow per-thread tiles.
+     */
+    private void wideProduct(QuantState s, float[] x, int m, float[] y) {
+        int slab = Math.max(TILE_ROWS, Math.min(outFeatures, WIDE_SLAB_FLOATS / inFeatures));
+        float[] buf = new float[slab * inFeatures];
+        for (int o0 = 0; o0 < outFeatures; o0 += slab) {
+            int rows = Math.min(slab, outFeatures - o0);
+            int base = o0;
+            Parallel.forRange(rows, TILE_ROWS, (r0, r1) -> Functional.dequantize4bit(s, (long) (base + r0) * inFeatures,
+                    (r1 - r0) * inFeatures, buf, r0 * inFeatures));
+            Gemm.sgemm(false, true, m, rows, inFeatures, 1f, x, 0, inFeatures, buf, 0, inFeatures, 0f, y, o0,
+                    outFeatures);
+        }
     }
 
     /** dX[m, in] = g[m, out] W[out, in], W dequantized a tile of rows at a time. */

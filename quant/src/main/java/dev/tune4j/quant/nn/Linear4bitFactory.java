@@ -78,8 +78,10 @@ public final class Linear4bitFactory implements LinearFactory {
         try {
             s = QuantState.fromDict(weight, stats);
         } catch (IllegalArgumentException e) {
+            String hint = e.getMessage().contains("must be F32")
+                    ? " (bitsandbytes statistics are float32: load the checkpoint without a torch_dtype)" : "";
             throw new IllegalArgumentException(source.describe() + ": 4-bit weight '" + path.key("weight") + "': "
-                    + e.getMessage(), e);
+                    + e.getMessage() + hint, e);
         }
         if (!Arrays.equals(s.shape(), new int[] {out, in})) {
             throw new IllegalArgumentException(source.describe() + ": 4-bit weight '" + path.key("weight")

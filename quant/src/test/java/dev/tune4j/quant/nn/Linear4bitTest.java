@@ -57,7 +57,7 @@ class Linear4bitTest {
         float[] w = Functional.dequantize4bit(l.quantState());
         float[] b = l.bias().value().toFloatArray();
         SplittableRandom r = new SplittableRandom(2);
-        for (int m : new int[] {1, 2, 7}) {
+        for (int m : new int[] {1, 2, 7, 20}) {
             float[] x = randn(r, m * IN, 1.0);
             float[] got = l.forward(Tensor.of(x, m, IN)).toFloatArray();
             double[] want = reference(x, m, w, b);
@@ -136,5 +136,17 @@ class Linear4bitTest {
         }
         assertThrows(IllegalArgumentException.class, () -> l.replaceWeight(Tensor.zeros(IN, OUT), false));
         assertThrows(IllegalArgumentException.class, () -> l.forward(Tensor.zeros(2, IN + 1)));
+    }
+
+    @Test
+    void aBenchSizedLayerHoldsWithinTwoPercentOf4point127BitsPerWeight() {
+        // The bench model's up_proj: 2048 x 768. Per-tensor constants (code tables, JSON) are the excess.
+        int out = 2048;
+        int in = 768;
+        Tensor w = Tensor.of(randn(new SplittableRandom(9), out * in, 0.02), out, in);
+        Linear4bit l = Linear4bit.quantize(AutogradBackend.CPU, w, null, 64, "nf4", true);
+        double arithmetic = (double) out * in * (4 + 8.0 / 64 + 32.0 / (64 * 256)) / 8;
+        double ratio = l.residentBytes() / arithmetic;
+        assertTrue(ratio >= 1 && ratio < 1.02, "held " + l.residentBytes() + " bytes, 4.127-bit arithmetic " + arithmetic);
     }
 }
