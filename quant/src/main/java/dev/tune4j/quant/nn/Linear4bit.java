@@ -15,6 +15,7 @@ import dev.tune4j.tensor.DType;
 import dev.tune4j.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -107,7 +108,7 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
         dense = null;
         Tensor packed = Tensor.wrap(MemorySegment.ofArray(s.packed()), DType.U8, s.packed().length, 1);
         register("weight", new Parameter(packed, false));
-        java.util.ArrayList<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         names.add(stat("weight.absmax", s.nested() ? u8(s.absmaxCodes()) : Tensor.of(s.absmax(), s.absmax().length)));
         names.add(stat("weight.quant_map", Tensor.of(s.quantMap(), s.quantMap().length)));
         if (s.nested()) {
