@@ -203,7 +203,7 @@ public final class BitsAndBytesConfig implements QuantizationConfig {
      * level further.
      */
     public String toJson() {
-        return PythonJson.dumps(toDict(), 2);
+        return dev.tune4j.io.PythonJson.dumps(toDict(), 2, false);
     }
 
     /** Parses a {@code quantization_config} object (the JSON text of {@link #toJson()} or transformers'). */
@@ -328,7 +328,7 @@ public final class BitsAndBytesConfig implements QuantizationConfig {
 
     @Override
     public String toString() {
-        return "BitsAndBytesConfig" + PythonJson.dumps(toDict());
+        return "BitsAndBytesConfig" + dev.tune4j.io.PythonJson.dumps(toDict(), -1, false);
     }
 
     /** Builder for {@link BitsAndBytesConfig}; setters are named after transformers' arguments. */
