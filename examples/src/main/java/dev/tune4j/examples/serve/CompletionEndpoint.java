@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code POST /v1/completions} and {@code POST /v1/chat/completions}: OpenAI's request fields
  * (model, prompt or messages, max_tokens, temperature, top_p, seed, stream) plus vLLM's top_k,
- * min_tokens, repetition_penalty and return_token_ids; {@code model} names the base model or an
+ * min_tokens, repetition_penalty, ignore_eos and return_token_ids; {@code model} names the base model or an
  * adapter, as in vLLM.
  */
 final class CompletionEndpoint {
@@ -235,6 +235,13 @@ final class CompletionEndpoint {
         }
         Set<Integer> eos = new LinkedHashSet<>(server.model().generationConfig().eosTokenIds());
         server.tokenizer().flatMap(t -> t.eosTokenId()).ifPresent(eos::add);
+        JsonNode ignoreEos = body.get("ignore_eos");
+        if (ignoreEos != null && !ignoreEos.isNull() && !ignoreEos.isBoolean()) {
+            throw ApiException.badRequest("ignore_eos", "ignore_eos must be a boolean, found " + ignoreEos);
+        }
+        if (ignoreEos != null && ignoreEos.asBoolean()) {
+            eos.clear();   // vLLM's ignore_eos: generate max_tokens whatever comes
+        }
         var b = GenerationConfig.builder().maxNewTokens(max).eosTokenIds(new ArrayList<>(eos))
                 .repetitionPenalty(repetition);
         if (minTokens != null && minTokens > 0) {
