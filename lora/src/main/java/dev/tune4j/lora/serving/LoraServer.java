@@ -619,8 +619,10 @@ public final class LoraServer implements AutoCloseable {
             }
             int[] generated = s.generated();
             Optional<String> text = tokenizer == null ? Optional.empty() : Optional.of(tokenizer.decode(generated, true));
-            if (s.future.complete(new RequestOutput(s.id, s.loraName, s.prompt(), generated, text, reason))) {
-                completed.incrementAndGet();
+            // Counted before completing, so a caller woken by the future sees it in stats().
+            completed.incrementAndGet();
+            if (!s.future.complete(new RequestOutput(s.id, s.loraName, s.prompt(), generated, text, reason))) {
+                completed.decrementAndGet();
             }
             return false;
         } catch (RuntimeException e) {
@@ -630,9 +632,11 @@ public final class LoraServer implements AutoCloseable {
     }
 
     private void fail(Sequence s, Throwable e) {
+        failed.incrementAndGet();
         if (s.future.completeExceptionally(e)) {
-            failed.incrementAndGet();
             LOG.debug("request {} failed: {}", s.id, e.toString());
+        } else {
+            failed.decrementAndGet();
         }
     }
 
