@@ -231,6 +231,7 @@ class OpenAiServerTest {
         assertError(400, post("/v1/completions", "{\"prompt\": \"x\", \"temperature\": \"hot\"}"));
         assertError(400, post("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 0}"));
         assertError(400, post("/v1/completions", "{\"prompt\": [1, 99999]}"));
+        assertError(400, post("/v1/completions", "{\"prompt\": [1, 2], \"max_tokens\": 1000000000}"));
         assertError(400, post("/v1/completions", "{\"prompt\": \"x\", \"n\": 2}"));
         assertError(400, post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\"}]}"));
         assertError(404, post("/v1/completions", "{\"model\": \"nope\", \"prompt\": \"x\"}"));

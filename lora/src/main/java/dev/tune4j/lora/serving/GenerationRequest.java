@@ -43,6 +43,7 @@ public final class GenerationRequest {
         this.streamer = b.streamer;
     }
 
+    /** A new builder. */
     public static Builder builder() {
         return new Builder();
     }
@@ -94,11 +95,13 @@ public final class GenerationRequest {
 
         private Builder() {}
 
+        /** The prompt as token ids, fed as given (no special tokens added). */
         public Builder promptTokenIds(int... ids) {
             this.promptTokenIds = ids;
             return this;
         }
 
+        /** The prompt as text, encoded by the server's tokenizer. */
         public Builder prompt(String text) {
             this.prompt = text;
             return this;
@@ -110,26 +113,31 @@ public final class GenerationRequest {
             return this;
         }
 
+        /** Whether a text prompt gets the tokenizer's special tokens (bos); default true. */
         public Builder addSpecialTokens(boolean v) {
             this.addSpecialTokens = v;
             return this;
         }
 
+        /** The adapter to use (vLLM's {@code lora_request}); null or {@code "__base__"} for the base model. */
         public Builder loraName(String name) {
             this.loraName = name;
             return this;
         }
 
+        /** How to generate (greedy, or sampling with its own seed); null for the model's generation config. */
         public Builder config(GenerationConfig config) {
             this.config = config;
             return this;
         }
 
+        /** Receives each new token id as it is generated, on the scheduler thread: keep it quick. */
         public Builder streamer(IntConsumer streamer) {
             this.streamer = streamer;
             return this;
         }
 
+        /** The request; exactly one of the three prompt forms must be set. */
         public GenerationRequest build() {
             return new GenerationRequest(this);
         }

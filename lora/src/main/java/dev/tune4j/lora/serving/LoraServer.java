@@ -83,6 +83,7 @@ public final class LoraServer implements AutoCloseable {
     private final int maxLoraRank;
     private final int maxNumSeqs;
     private final int maxQueuedRequests;
+    private final int maxModelLen;
 
     /** Adapters that may be served, by name: their folders. */
     private final Map<String, Path> registered = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -124,8 +125,18 @@ public final class LoraServer implements AutoCloseable {
         this.maxLoraRank = positive("maxLoraRank", b.maxLoraRank);
         this.maxNumSeqs = positive("maxNumSeqs", b.maxNumSeqs);
         this.maxQueuedRequests = positive("maxQueuedRequests", b.maxQueuedRequests);
+        this.maxModelLen = positive("maxModelLen", b.maxModelLen > 0 ? b.maxModelLen : defaultMaxModelLen(m));
         this.scheduler = Thread.ofPlatform().name("lora-server-scheduler").daemon(true).unstarted(this::loop);
         scheduler.start();
+    }
+
+    /** vLLM's default max_model_len: the model's max_position_embeddings (n_positions for GPT-2). */
+    private static int defaultMaxModelLen(PreTrainedCausalLM m) {
+        return switch (m.config()) {
+            case dev.tune4j.models.LlamaConfig c -> c.maxPositionEmbeddings();
+            case dev.tune4j.models.Gpt2Config c -> c.nPositions();
+            default -> Integer.MAX_VALUE;
+        };
     }
 
     private static int positive(String name, int v) {
@@ -225,16 +236,24 @@ public final class LoraServer implements AutoCloseable {
         return base;
     }
 
+    /** vLLM's {@code max_loras}: adapters resident at once. */
     public int maxLoras() {
         return maxLoras;
     }
 
+    /** vLLM's {@code max_lora_rank}: the largest rank {@link #loadLora} accepts. */
     public int maxLoraRank() {
         return maxLoraRank;
     }
 
+    /** vLLM's {@code max_num_seqs}: rows in the running batch. */
     public int maxNumSeqs() {
         return maxNumSeqs;
+    }
+
+    /** vLLM's {@code max_model_len}: the longest prompt + new tokens a request may ask for. */
+    public int maxModelLen() {
+        return maxModelLen;
     }
 
     /** A snapshot of the server's counters and adapters. */
@@ -278,6 +297,11 @@ public final class LoraServer implements AutoCloseable {
         if (prompt.length >= maxLength) {
             throw new IllegalArgumentException("Input length of input_ids is " + prompt.length + ", but max_length is set to "
                     + maxLength + "; increase maxLength or, better, set maxNewTokens");
+        }
+        if (maxLength > maxModelLen) {
+            throw new IllegalArgumentException("This model's maximum context length is " + maxModelLen
+                    + " tokens. However, you requested " + maxLength + " tokens (" + prompt.length + " in the prompt, "
+                    + (maxLength - prompt.length) + " for the completion). Please reduce the prompt or the new tokens.");
         }
         LogitsProcessorList processors = LogitsProcessorList.fromConfig(config, prompt.length);
         var random = config.doSample() ? Sampling.newRandom(config.seed()) : null;
@@ -673,6 +697,7 @@ public final class LoraServer implements AutoCloseable {
         private int maxLoraRank = 16;
         private int maxNumSeqs = 256;
         private int maxQueuedRequests = 1024;
+        private int maxModelLen;
 
         private Builder(CausalLM model) {
             this.model = model;
@@ -705,6 +730,15 @@ public final class LoraServer implements AutoCloseable {
         /** Requests that may wait for a row; beyond, {@link LoraServer#submit} refuses; default 1024. */
         public Builder maxQueuedRequests(int n) {
             this.maxQueuedRequests = n;
+            return this;
+        }
+
+        /**
+         * vLLM's {@code max_model_len}: requests whose prompt + new tokens exceed it are refused;
+         * default the model's {@code max_position_embeddings}.
+         */
+        public Builder maxModelLen(int n) {
+            this.maxModelLen = n;
             return this;
         }
 

@@ -46,7 +46,8 @@ final class Sequence {
         this.random = random;
         this.streamer = streamer;
         this.future = future;
-        this.tokens = Arrays.copyOf(prompt, maxLength);
+        // Grown on demand: maxLength may be far above what the request ends up generating.
+        this.tokens = Arrays.copyOf(prompt, Math.min(maxLength, prompt.length + 64));
         this.length = prompt.length;
     }
 
@@ -67,6 +68,9 @@ final class Sequence {
     }
 
     void append(int token) {
+        if (length == tokens.length) {
+            tokens = Arrays.copyOf(tokens, Math.min(maxLength, tokens.length * 2));
+        }
         tokens[length++] = token;
     }
 

@@ -91,6 +91,9 @@ class LoraServerTest {
                     GenerationConfig.builder().maxNewTokens(4).doSample(true).temperature(0.0).build())));
             assertThrows(IllegalArgumentException.class, () -> s.submit(req(null,
                     GenerationConfig.builder().maxLength(3).build())));
+            var tooLong = assertThrows(IllegalArgumentException.class, () -> s.submit(req(null,
+                    GenerationConfig.builder().maxNewTokens(252).build())));
+            assertTrue(tooLong.getMessage().contains("maximum context length is 256 tokens"), tooLong.getMessage());
             s.unloadLora("adapter");
             assertThrows(UnknownLoraException.class, () -> s.submit(req("adapter", GREEDY)));
             assertThrows(UnknownLoraException.class, () -> s.unloadLora("adapter"));
@@ -171,6 +174,11 @@ class LoraServerTest {
             assertTrue(self.get().isCancelled());
             assertEquals(2, cancelledTokens.size(), "no token after cancellation");
             assertEquals(1, s.stats().failed());
+            // stats() is a snapshot taken between steps: the batch empties right after the last step.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (s.stats().running() != 0 && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
             assertEquals(0, s.stats().running());
         }
     }
