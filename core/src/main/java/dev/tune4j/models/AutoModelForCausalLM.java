@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tune4j.backend.Backend;
 import dev.tune4j.autograd.AutogradBackend;
+import dev.tune4j.io.hub.HubClient;
 import dev.tune4j.models.gpt2.GPT2LMHeadModel;
 import dev.tune4j.models.llama.LlamaForCausalLM;
 import dev.tune4j.models.llama.MistralForCausalLM;
@@ -13,6 +14,7 @@ import dev.tune4j.nn.WeightPath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +38,24 @@ public final class AutoModelForCausalLM {
         return fromPretrained(dir, LoadOptions.defaults());
     }
 
-    /** Loads a local model folder given as a path string. */
+    /**
+     * Loads a local model folder, or a hub repo id ({@code "org/name"}) through the hub cache:
+     * the config, safetensors weights and tokenizer files are fetched at {@code options.revision()}
+     * with {@link HubClient#defaultClient()} (HF_HOME, HF_HUB_CACHE, HF_ENDPOINT, HF_TOKEN,
+     * HF_HUB_OFFLINE) and the snapshot folder is loaded, as transformers does.
+     */
     public static CausalLM fromPretrained(String idOrPath, LoadOptions options) {
         Path p = Path.of(idOrPath);
-        if (!Files.isDirectory(p)) {
-            throw new IllegalArgumentException("'" + idOrPath + "' is not a local model folder (no directory at "
-                    + p.toAbsolutePath() + "); hub downloads are not available in this build");
+        if (Files.isDirectory(p)) {
+            return fromPretrained(p, options);
         }
-        return fromPretrained(p, options);
+        if (!HubClient.isRepoId(idOrPath)) {
+            throw new IllegalArgumentException("'" + idOrPath + "' is neither a local model folder (no directory at "
+                    + p.toAbsolutePath() + ") nor a hub repo id such as 'org/name'");
+        }
+        Path snapshot = HubClient.defaultClient().snapshotDownload(idOrPath, options.revision(),
+                List.of("*.json", "*.safetensors", "tokenizer*", "*.model", "*.txt"), null);
+        return fromPretrained(snapshot, options);
     }
 
     /** Loads a model folder with options (dtype, backend). */

@@ -68,6 +68,12 @@ public interface CausalLM extends AutoCloseable {
         }
     }
 
+    /**
+     * transformers' {@code gradient_checkpointing_enable()} / {@code _disable()}: decoder layers
+     * keep only their inputs during a training forward and are recomputed in backward.
+     */
+    void gradientCheckpointing(boolean on);
+
     /** Writes config.json, generation_config.json and model.safetensors (sharded past 5 GB). */
     void savePretrained(Path dir);
 

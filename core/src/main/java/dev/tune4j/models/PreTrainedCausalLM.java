@@ -121,6 +121,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
      * transformers' {@code gradient_checkpointing_enable()}: decoder layers keep only their input
      * during a training forward and are recomputed in backward.
      */
+    @Override
     public void gradientCheckpointing(boolean on) {
         this.gradientCheckpointing = on;
     }

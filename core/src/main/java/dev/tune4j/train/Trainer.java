@@ -14,7 +14,6 @@ import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.CausalLMOutput;
 import dev.tune4j.models.ForwardArgs;
 import dev.tune4j.models.ModelFiles;
-import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.nn.Embedding;
 import dev.tune4j.nn.LayerNorm;
 import dev.tune4j.nn.Module;
@@ -173,8 +172,8 @@ public class Trainer {
         if (params.isEmpty()) {
             throw new IllegalStateException("the model has no trainable parameters: nothing requires a gradient");
         }
-        if (args.gradientCheckpointing() && model.module() instanceof PreTrainedCausalLM m) {
-            m.gradientCheckpointing(true);
+        if (args.gradientCheckpointing()) {
+            model.gradientCheckpointing(true);
         }
         int bs = args.perDeviceTrainBatchSize();
         int gas = args.gradientAccumulationSteps();

@@ -346,6 +346,7 @@ public final class PeftModel extends Module implements CausalLM, TrainableWeight
      * there): decoder layers, LoRA layers included, are recomputed in backward instead of keeping
      * their activations.
      */
+    @Override
     public void gradientCheckpointing(boolean on) {
         if (!(baseModel.model().module() instanceof dev.tune4j.models.PreTrainedCausalLM m)) {
             throw new UnsupportedOperationException(baseModel.model().getClass().getSimpleName()
