@@ -37,7 +37,13 @@ public final class ExactMatch {
      */
     public static Result evaluate(CausalLM model, PretrainedTokenizer tok, List<String[]> pairs,
                                   Function<String, String> prompt, int maxNewTokens) {
-        GenerationConfig greedy = model.generationConfig().toBuilder().maxNewTokens(maxNewTokens).doSample(false).build();
+        return evaluate(model, tok, pairs, prompt,
+                model.generationConfig().toBuilder().maxNewTokens(maxNewTokens).doSample(false).build());
+    }
+
+    /** As above with the generation settings given (e.g. other end-of-turn ids). */
+    public static Result evaluate(CausalLM model, PretrainedTokenizer tok, List<String[]> pairs,
+                                  Function<String, String> prompt, GenerationConfig greedy) {
         List<Answer> answers = new ArrayList<>();
         int correct = 0;
         for (String[] pair : pairs) {
