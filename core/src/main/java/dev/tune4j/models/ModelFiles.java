@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tune4j.io.PythonJson;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** JSON files of a model folder, written the way transformers writes them. */
 public final class ModelFiles {
@@ -28,14 +25,10 @@ public final class ModelFiles {
 
     /** Writes text through a temp file in the same folder and an atomic rename. */
     public static void writeStringAtomically(Path file, String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
+            dev.tune4j.io.AtomicFiles.writeString(file, text);
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 

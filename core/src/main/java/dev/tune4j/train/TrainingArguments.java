@@ -320,7 +320,7 @@ public record TrainingArguments(
 
     /** Writes {@link #toJson()} to {@code file} atomically. */
     public void save(Path file) {
-        AtomicFiles.writeString(file, toJson() + "\n");
+        dev.tune4j.io.AtomicFiles.writeString(file, toJson() + "\n");
     }
 
     /**

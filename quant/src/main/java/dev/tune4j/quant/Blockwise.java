@@ -15,37 +15,37 @@ final class Blockwise {
 
     private Blockwise() {}
 
-    /** Receives one code per element. */
+    /** Receives the codes of one block. */
     @FunctionalInterface
-    interface CodeSink {
-        void accept(int element, int code);
+    interface BlockSink {
+        /** {@code codes[0, len)} are the codes of elements {@code [start, start + len)}. */
+        void accept(int start, byte[] codes, int len);
     }
 
     /**
-     * Quantizes {@code x} in blocks of {@code blocksize}, calling {@code sink} for each element's
-     * code, and returns the per-block absmax as stored.
+     * Quantizes {@code x} in blocks of {@code blocksize}, handing each block's codes to
+     * {@code sink}, and returns the per-block absmax as stored.
      */
-    static float[] quantize(float[] x, int blocksize, Codebook codebook, CodeSink sink) {
+    static float[] quantize(float[] x, int blocksize, Codebook codebook, BlockSink sink) {
         int n = x.length;
         int full = n / blocksize;
         int rem = n % blocksize;
         float[] absmax = new float[full + (rem > 0 ? 1 : 0)];
+        byte[] codes = new byte[blocksize];
         for (int b = 0; b < full; b++) {
             int start = b * blocksize;
             float amax = blockAbsmax(x, start, blocksize);
             float r = 1.0f / Math.max(amax, TINY);
             absmax[b] = amax;
-            for (int i = start; i < start + blocksize; i++) {
-                sink.accept(i, codebook.index(clamp(x[i] * r)));
-            }
+            Kernels4bit.get().encode(x, start, blocksize, r, false, codebook, codes);
+            sink.accept(start, codes, blocksize);
         }
         if (rem > 0) {
             int start = full * blocksize;
             float a = Math.max(blockAbsmax(x, start, rem), TINY);
             absmax[full] = a;
-            for (int i = start; i < n; i++) {
-                sink.accept(i, codebook.index(clamp(x[i] / a)));
-            }
+            Kernels4bit.get().encode(x, start, rem, a, true, codebook, codes);
+            sink.accept(start, codes, rem);
         }
         return absmax;
     }
@@ -53,16 +53,20 @@ final class Blockwise {
     private static float blockAbsmax(float[] x, int start, int len) {
         float m = 0f;
         for (int i = start; i < start + len; i++) {
-            float v = x[i];
-            if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("cannot quantize a non-finite value: element " + i + " is " + v);
+            // Math.max propagates NaN, and infinity stays infinite: one check per block suffices.
+            m = Math.max(m, Math.abs(x[i]));
+        }
+        if (!Float.isFinite(m)) {
+            for (int i = start; i < start + len; i++) {
+                if (!Float.isFinite(x[i])) {
+                    throw new IllegalArgumentException("cannot quantize a non-finite value: element " + i + " is " + x[i]);
+                }
             }
-            m = Math.max(m, Math.abs(v));
         }
         return m;
     }
 
-    private static float clamp(float v) {
+    static float clamp(float v) {
         return Math.min(Math.max(v, -1f), 1f);
     }
 

@@ -36,11 +36,35 @@ final class Codebook {
         }
     }
 
+    /** Sorted midpoints (shared; read-only). */
+    float[] mids() {
+        return mids;
+    }
+
+    /** Original table index of each sorted position (shared; read-only). */
+    int[] positionToIndex() {
+        return positionToIndex;
+    }
+
     /** The code (original table index) of an already scaled and clamped value. */
     int index(float scaled) {
-        // Lower bound: first midpoint >= scaled, i.e. the count of midpoints < scaled.
+        return positionToIndex[position(scaled)];
+    }
+
+    /** The count of midpoints strictly below {@code scaled}. */
+    private int position(float scaled) {
+        int n = mids.length;
+        if (Integer.bitCount(n + 1) == 1) {
+            // 2^k - 1 sorted midpoints (16- and 256-entry tables): a fixed-depth search without
+            // data-dependent branches, which random weights would mispredict half of the time.
+            int pos = 0;
+            for (int step = (n + 1) >>> 1; step > 0; step >>>= 1) {
+                pos += mids[pos + step - 1] < scaled ? step : 0;
+            }
+            return pos;
+        }
         int lo = 0;
-        int hi = mids.length;
+        int hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             if (mids[mid] < scaled) {
@@ -49,6 +73,6 @@ final class Codebook {
                 hi = mid;
             }
         }
-        return positionToIndex[lo];
+        return lo;
     }
 }

@@ -67,6 +67,14 @@ public final class Functional {
         return CodeTables.createNormalMap(offset, useExtraValue);
     }
 
+    /**
+     * {@code quantize_4bit(A)} with bitsandbytes' defaults: blocksize 64, {@code "fp4"}, no double
+     * quantization.
+     */
+    public static QuantState quantize4bit(float[] values) {
+        return quantize4bit(values, DEFAULT_BLOCKSIZE, "fp4", false);
+    }
+
     /** {@link #quantize4bit(float[], int[], DType, int, String, boolean)} of a 1-D float32 array. */
     public static QuantState quantize4bit(float[] values, int blocksize, String quantType, boolean compressStatistics) {
         return quantize4bit(values, new int[] {values.length}, DType.F32, blocksize, quantType, compressStatistics);
@@ -90,7 +98,11 @@ public final class Functional {
      * @param blocksize          32, 64 (the default), 128, ..., 4096
      * @param quantType          {@code "nf4"} or {@code "fp4"}
      * @param compressStatistics double quantization: the absmax minus its mean, 8-bit quantized in
-     *                           blocks of 256 with the signed dynamic map
+     *                           blocks of 256 with the signed dynamic map. The mean is summed in
+     *                           torch's single-threaded CPU order (AVX2 build); above 32768 blocks
+     *                           torch splits the sum across threads, so its {@code nested_offset}
+     *                           then depends on the thread count and may differ by an ulp. The
+     *                           offset is stored, so loading is exact either way.
      * @throws IllegalArgumentException for an unknown type, a bad blocksize, an empty or non-finite
      *                                  input, or a shape that does not match the values
      */
@@ -108,11 +120,15 @@ public final class Functional {
         Codebook book = "nf4".equals(quantType) ? NF4_BOOK : FP4_BOOK;
         int n = values.length;
         byte[] packed = new byte[(n + 1) / 2];
-        float[] absmax = Blockwise.quantize(values, blocksize, book, (i, code) -> {
-            if ((i & 1) == 0) {
-                packed[i >> 1] = (byte) (code << 4);
-            } else {
-                packed[i >> 1] |= (byte) code;
+        // Blocks start at even elements (the blocksize is even): pair codes into bytes.
+        float[] absmax = Blockwise.quantize(values, blocksize, book, (start, codes, len) -> {
+            int p = start >> 1;
+            int j = 0;
+            for (; j + 1 < len; j += 2) {
+                packed[p++] = (byte) ((codes[j] << 4) | codes[j + 1]);
+            }
+            if (j < len) {
+                packed[p] = (byte) (codes[j] << 4);
             }
         });
         if ((n & 1) == 1) {
@@ -215,6 +231,11 @@ public final class Functional {
         return s;
     }
 
+    /** {@code quantize_blockwise(A)} with the defaults: the signed dynamic map, blocksize 4096. */
+    public static BlockwiseQuantState quantizeBlockwise(float[] values) {
+        return quantizeBlockwise(values, null, DEFAULT_BLOCKWISE_BLOCKSIZE);
+    }
+
     /**
      * {@code quantize_blockwise(A, code, blocksize)}: one 8-bit code per element, the nearest
      * entry of {@code code} after scaling each block by its absmax (bitsandbytes' default backend,
@@ -249,7 +270,8 @@ public final class Functional {
                     + " codes and " + blocks + " absmax slots, found " + codesOut.length + " and " + absmaxOut.length);
         }
         Codebook book = code == null ? SIGNED_DYNAMIC_BOOK : new Codebook(table);
-        float[] absmax = Blockwise.quantize(values, blocksize, book, (i, c) -> codesOut[i] = (byte) c);
+        float[] absmax = Blockwise.quantize(values, blocksize, book,
+                (start, codes, len) -> System.arraycopy(codes, 0, codesOut, start, len));
         System.arraycopy(absmax, 0, absmaxOut, 0, absmax.length);
         return table;
     }

@@ -39,6 +39,23 @@ abstract class Kernels4bit {
         return new ScalarKernels4bit();
     }
 
+    /**
+     * Codes of {@code x[start, start + len)} into {@code codes[0, len)}: each value multiplied by
+     * {@code factor} (or divided by it with {@code divide}), clamped to [-1, 1] and looked up in
+     * {@code book}, one float32 operation at a time as bitsandbytes does.
+     */
+    void encode(float[] x, int start, int len, float factor, boolean divide, Codebook book, byte[] codes) {
+        if (divide) {
+            for (int j = 0; j < len; j++) {
+                codes[j] = (byte) book.index(Blockwise.clamp(x[start + j] / factor));
+            }
+        } else {
+            for (int j = 0; j < len; j++) {
+                codes[j] = (byte) book.index(Blockwise.clamp(x[start + j] * factor));
+            }
+        }
+    }
+
     /** Dequantizes flat elements [start, start + len) into out[outOff ...]. */
     abstract void dequantize(QuantState s, long start, int len, float[] out, int outOff);
 

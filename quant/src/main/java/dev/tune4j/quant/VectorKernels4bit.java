@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * a shuffle ({@code 0,0,1,1,...}) and shifted by 4 or 0 so that even elements take the high
  * nibble; the 16-entry table is then a lane permutation ({@code selectFrom}): one vector of 16
  * lanes, or two of 8 lanes and a blend. Multiplying by the block scale is one float32 multiply,
- * so dequantization is bit-identical to the scalar path.
+ * so dequantization is bit-identical to the scalar path. The mat-vec skips the interleaving on
+ * even widths: high nibbles multiply the even elements of x and low nibbles the odd ones.
  */
 final class VectorKernels4bit extends Kernels4bit {
     // Species must be compile-time constants (static final) for C2 to intrinsify the Vector API;
@@ -32,7 +33,7 @@ final class VectorKernels4bit extends Kernels4bit {
     private static final VectorShuffle<Integer> DUP_HIGH = shuffle(LANES / 2);
     private static final IntVector SHIFTS = shifts();
 
-    /** Refuses hardware narrower than 256-bit vectors (the scalar path is faster there). */
+    /** Refuses hardware narrower than 256-bit vectors, where the scalar loops serve. */
     VectorKernels4bit() {
         if (IntVector.SPECIES_PREFERRED.length() < 8) {
             throw new UnsupportedOperationException("vector width below 256 bits");
@@ -83,6 +84,57 @@ final class VectorKernels4bit extends Kernels4bit {
 
     private static IntVector codes(IntVector wide, VectorShuffle<Integer> dup) {
         return wide.rearrange(dup).lanewise(VectorOperators.LSHR, SHIFTS).and(0x0F);
+    }
+
+    /**
+     * 16-entry tables: the sorted position is the count of midpoints below the value, counted
+     * with one compare per midpoint across all lanes (exact, as comparisons are); the 8-bit
+     * tables keep the scalar search.
+     */
+    @Override
+    void encode(float[] x, int start, int len, float factor, boolean divide, Codebook book, byte[] codes) {
+        float[] mids = book.mids();
+        if (mids.length != 15) {
+            super.encode(x, start, len, factor, divide, book, codes);
+            return;
+        }
+        int[] order = book.positionToIndex();
+        boolean identity = true;
+        for (int k = 0; k < 16; k++) {
+            identity &= order[k] == k;
+        }
+        IntVector orderLo = IntVector.fromArray(INTS, order, 0);
+        IntVector orderHi = LANES == 16 ? orderLo : IntVector.fromArray(INTS, order, 8);
+        FloatVector f = FloatVector.broadcast(FLOATS, factor);
+        int[] buf = new int[LANES];
+        int j = 0;
+        for (; j + LANES <= len; j += LANES) {
+            FloatVector v = FloatVector.fromArray(FLOATS, x, start + j);
+            v = divide ? v.div(f) : v.mul(f);
+            v = v.max(-1f).min(1f);
+            IntVector pos = IntVector.zero(INTS);
+            for (int k = 0; k < 15; k++) {
+                VectorMask<Float> below = v.compare(VectorOperators.GT, mids[k]);
+                pos = pos.add(1, below.cast(INTS));
+            }
+            if (!identity) {
+                pos = LANES == 16 ? pos.selectFrom(orderLo) : lookupInts(pos, orderLo, orderHi);
+            }
+            pos.intoArray(buf, 0);
+            for (int l = 0; l < LANES; l++) {
+                codes[j + l] = (byte) buf[l];
+            }
+        }
+        for (; j < len; j++) {
+            float v = divide ? x[start + j] / factor : x[start + j] * factor;
+            codes[j] = (byte) book.index(Blockwise.clamp(v));
+        }
+    }
+
+    private static IntVector lookupInts(IntVector idx, IntVector t0, IntVector t1) {
+        IntVector low = idx.and(7);
+        VectorMask<Integer> upper = idx.compare(VectorOperators.GE, 8);
+        return low.selectFrom(t0).blend(low.selectFrom(t1), upper);
     }
 
     @Override

@@ -88,6 +88,14 @@ class FunctionalTest {
     }
 
     @Test
+    void defaultsAreBitsandbytes() {
+        QuantState s = Functional.quantize4bit(new float[] {0.5f, -0.25f, 1f});
+        assertEquals("{\"quant_type\": \"fp4\", \"blocksize\": 64, \"dtype\": \"float32\", \"shape\": [3]}",
+                s.quantStateJson());
+        assertEquals(4096, Functional.quantizeBlockwise(new float[10]).blocksize());
+    }
+
+    @Test
     void tensorInputRecordsDtypeAndShape() {
         float[] v = new float[128];
         for (int i = 0; i < v.length; i++) {

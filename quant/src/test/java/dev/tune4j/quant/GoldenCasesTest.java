@@ -153,6 +153,10 @@ class GoldenCasesTest {
         BlockwiseQuantState explicit = Functional.quantizeBlockwise(tensors.floats(name + "/input"),
                 tensors.floats(name + "/code"), c.get("blocksize").asInt());
         assertArrayEquals(s.codes(), explicit.codes());
+        if (c.get("blocksize").asInt() == 4096) {
+            // The case uses quantize_blockwise's default blocksize.
+            assertArrayEquals(s.codes(), Functional.quantizeBlockwise(tensors.floats(name + "/input")).codes());
+        }
     }
 
     @ParameterizedTest

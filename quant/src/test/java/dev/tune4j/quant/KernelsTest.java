@@ -128,6 +128,66 @@ class KernelsTest {
     }
 
     @Test
+    void encodeAgreesAcrossKernelsOnMidpointsAndRandomValues() {
+        for (String type : new String[] {"nf4", "fp4"}) {
+            Codebook book = new Codebook(Functional.get4bitType(type));
+            // Every midpoint, its float neighbours, the codes, +-0 and values outside [-1, 1].
+            float[] table = Functional.get4bitType(type);
+            java.util.List<Float> vals = new java.util.ArrayList<>();
+            for (float m : book.mids()) {
+                vals.add(m);
+                vals.add(Math.nextUp(m));
+                vals.add(Math.nextDown(m));
+            }
+            for (float t : table) {
+                vals.add(t);
+            }
+            vals.add(-0.0f);
+            vals.add(1.5f);
+            vals.add(-3f);
+            Random r = new Random(11);
+            for (int i = 0; i < 500; i++) {
+                vals.add((float) r.nextGaussian());
+            }
+            float[] x = new float[vals.size()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = vals.get(i);
+            }
+            for (boolean divide : new boolean[] {false, true}) {
+                float factor = divide ? 1.25f : 0.8f;
+                byte[] expected = new byte[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    float v = divide ? x[i] / factor : x[i] * factor;
+                    expected[i] = (byte) book.index(Math.min(Math.max(v, -1f), 1f));
+                }
+                for (Kernels4bit k : allKernels()) {
+                    byte[] codes = new byte[x.length];
+                    k.encode(x, 0, x.length, factor, divide, book, codes);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, codes, k + " " + type + " divide=" + divide);
+                    // Unit factor: the values themselves, midpoints included.
+                    byte[] unit = new byte[x.length];
+                    k.encode(x, 0, x.length, 1f, divide, book, unit);
+                    for (int i = 0; i < x.length; i++) {
+                        int want = book.index(Math.min(Math.max(x[i], -1f), 1f));
+                        if (unit[i] != want) {
+                            throw new AssertionError(k + " " + type + ": code of " + x[i] + " is " + unit[i] + ", expected " + want);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void vectorKernelsAreSelectedWhenTheModuleIsPresent() {
+        // The build adds jdk.incubator.vector to the test JVM.
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        if (!"scalar".equals(System.getProperty("tune4j.quant.kernels")) && IntVector.SPECIES_PREFERRED.length() >= 8) {
+            assertTrue(Kernels4bit.get() instanceof VectorKernels4bit, Kernels4bit.get().toString());
+        }
+    }
+
+    @Test
     void productsRejectMismatchedShapes() {
         QuantState s = Functional.quantize4bit(randomWeights(64 * 32, 9), new int[] {64, 32}, DType.F32, 64, "nf4", true);
         assertThrows(IllegalArgumentException.class, () -> Functional.gemv4bit(new float[31], s, new float[64]));

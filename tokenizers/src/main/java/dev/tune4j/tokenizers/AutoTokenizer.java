@@ -24,16 +24,25 @@ public final class AutoTokenizer {
     }
 
     /**
-     * Loads from a local directory path. Hub ids ("org/name") are not downloaded by this module: a
-     * string that is not an existing directory is rejected with the path that was checked.
+     * Loads from a local directory, or from a hub id ("org/name") through a registered
+     * {@link PretrainedResolver} (tune4j-core's hub client, sharing the Hugging Face cache).
      */
     public static PretrainedTokenizer fromPretrained(String idOrPath) {
+        return fromPretrained(idOrPath, "main");
+    }
+
+    /** {@link #fromPretrained(String)} at a hub revision (branch, tag or commit). */
+    public static PretrainedTokenizer fromPretrained(String idOrPath, String revision) {
         Path p = Path.of(idOrPath);
         if (Files.isDirectory(p)) {
             return PretrainedTokenizer.load(p);
         }
+        for (PretrainedResolver r : java.util.ServiceLoader.load(PretrainedResolver.class)) {
+            return PretrainedTokenizer.load(r.resolve(idOrPath, revision,
+                    java.util.List.of("tokenizer*", "special_tokens_map.json", "chat_template.jinja", "*.model", "vocab*", "merges.txt")));
+        }
         throw new TokenizerException("\"" + idOrPath + "\" is not a local directory (checked "
-                + p.toAbsolutePath() + "); downloading from the Hugging Face hub is not available here, "
-                + "download the files and pass their directory");
+                + p.toAbsolutePath() + ") and no hub client is on the class path: add tune4j-core to download "
+                + "from the Hugging Face hub, or pass a local directory");
     }
 }

@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One full fine-tuning step of the bench model (4 x 256 tokens, AdamW): forward, loss, backward,
- * optimizer step; with and without gradient checkpointing. Tokens per second = 1024 / time per
+ * One fine-tuning step of the bench model (4 x 256 tokens, AdamW): forward, loss, backward,
+ * optimizer step; full fine-tuning or LoRA, with and without gradient checkpointing. Tokens per second = 1024 / time per
  * op. Peak RSS of the fork (VmHWM) is printed at tear-down, the measure the PyTorch figures in
  * ../shared/bench use. Run with {@code -jvmArgsAppend -Xmx...} small enough that the collector
  * does not let the heap grow far past the live set.
@@ -45,16 +45,29 @@ public class TrainingBenchmark {
     @Param({"false", "true"})
     public boolean gradientCheckpointing;
 
-    private PreTrainedCausalLM model;
+    /** "full" fine-tuning, or "lora": r 16, alpha 32 on the seven projections (the anchors' setting). */
+    @Param({"full", "lora"})
+    public String mode;
+
+    private dev.tune4j.models.CausalLM model;
     private AdamW optimizer;
     private int[][] ids;
 
     @Setup(Level.Trial)
     public void setUp() {
-        model = BenchModel.create(DType.F32, AutogradBackend.CPU);
-        model.requiresGrad(true);
+        PreTrainedCausalLM base = BenchModel.create(DType.F32, AutogradBackend.CPU);
+        Map<String, Parameter> params;
+        if ("lora".equals(mode)) {
+            var peft = dev.tune4j.lora.PeftModel.getPeftModel(base, dev.tune4j.lora.LoraConfig.builder().r(16).loraAlpha(32)
+                    .targetModules("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj").build());
+            params = peft.trainableParameters();
+            model = peft;
+        } else {
+            base.requiresGrad(true);
+            params = base.namedParameters();
+            model = base;
+        }
         model.gradientCheckpointing(gradientCheckpointing);
-        Map<String, Parameter> params = model.namedParameters();
         optimizer = new AdamW(List.of(new ParamGroup(params, 1e-4, 0.0)), 0.9, 0.999, 1e-8);
         SplittableRandom r = new SplittableRandom(3);
         ids = new int[4][256];
@@ -85,7 +98,7 @@ public class TrainingBenchmark {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf("%n[TrainingBenchmark] gradientCheckpointing=%s peak RSS %s, sum of heap pool peaks %.2f GB%n",
-                gradientCheckpointing, PeakRss.read(), peak / 1e9);
+        System.out.printf("%n[TrainingBenchmark] mode=%s gradientCheckpointing=%s peak RSS %s, sum of heap pool peaks %.2f GB%n",
+                mode, gradientCheckpointing, PeakRss.read(), peak / 1e9);
     }
 }

@@ -67,7 +67,11 @@ public final class SafetensorsWriter {
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Layout layout = layout(tensors, metadata, file.toString());
-        AtomicFiles.write(file, channel -> layout.writeTo(channel));
+        try {
+            dev.tune4j.io.AtomicFiles.write(file, channel -> layout.writeTo(channel));
+        } catch (java.io.UncheckedIOException e) {
+            throw new SafetensorsException(e.getMessage(), e.getCause());
+        }
     }
 
     /**

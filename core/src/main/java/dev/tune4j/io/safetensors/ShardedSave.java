@@ -85,13 +85,11 @@ final class ShardedSave {
                 }
             }
             Path index = dir.resolve(SafetensorsWriter.INDEX_FILE_NAME);
-            byte[] json = indexJson(totalBytes, weightMap).getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(index, channel -> {
-                ByteBuffer b = ByteBuffer.wrap(json);
-                while (b.hasRemaining()) {
-                    channel.write(b);
-                }
-            });
+            try {
+                dev.tune4j.io.AtomicFiles.writeString(index, indexJson(totalBytes, weightMap));
+            } catch (java.io.UncheckedIOException e) {
+                throw new SafetensorsException(e.getMessage(), e.getCause());
+            }
             written.add(index);
         }
         removeStale(dir, names, shards.size() > 1);

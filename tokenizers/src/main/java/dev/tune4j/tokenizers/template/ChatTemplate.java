@@ -29,9 +29,13 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Instances are immutable and thread-safe: compile once, render from any thread. Context values
- * may be {@link Map}s, {@link List}s, {@link String}s, {@link Number}s, {@link Boolean}s and null
- * (Python's None); a name missing from the context is jinja2's {@code Undefined} (falsy, prints
- * nothing, {@code is defined} is false). Globals: {@code raise_exception(msg)}, {@code strftime_now(fmt)},
+ * may be {@link Map}s, {@link List}s, {@link String}s, {@link Number}s, {@link Boolean}s, null
+ * (Python's None) and Jackson {@code JsonNode} trees; they are copied, never modified. A dict keeps
+ * its Map's iteration order, which {@code tojson} and loops print: use {@link java.util.LinkedHashMap}
+ * or Jackson trees, not {@link java.util.HashMap}, when that order matters (tool schemas). A name
+ * missing from the context is jinja2's {@code Undefined}: it prints nothing, is falsy, iterates as
+ * empty and {@code is defined} is false, while reading an attribute of it, calling it or doing
+ * arithmetic with it raises, exactly as jinja2's default {@code Undefined} does. Globals: {@code raise_exception(msg)}, {@code strftime_now(fmt)},
  * {@code namespace(...)}, {@code range(...)}, {@code dict(...)}, {@code joiner(sep)}.
  */
 public final class ChatTemplate {
@@ -72,6 +76,24 @@ public final class ChatTemplate {
      *     exactly {@code msg}) or fails at runtime as jinja2 would (undefined values used, type errors)
      */
     public String render(Map<String, ?> context, Clock clock) {
+        return run(context, clock).text();
+    }
+
+    /**
+     * Renders and reports the spans of {@code {% generation %}} blocks, as transformers'
+     * {@code apply_chat_template(..., return_assistant_tokens_mask=True)} does before mapping
+     * them to tokens.
+     */
+    public RenderedChat renderWithGenerationIndices(Map<String, ?> context, Clock clock) {
+        return run(context, clock);
+    }
+
+    /** As {@link #renderWithGenerationIndices(Map, Clock)} with the system clock. */
+    public RenderedChat renderWithGenerationIndices(Map<String, ?> context) {
+        return run(context, Clock.systemDefaultZone());
+    }
+
+    private RenderedChat run(Map<String, ?> context, Clock clock) {
         Objects.requireNonNull(context, "context");
         Objects.requireNonNull(clock, "clock");
         Frame globals = new Frame(null, Globals.create(clock));
@@ -79,7 +101,9 @@ public final class ChatTemplate {
             Map<String, Object> vars = new HashMap<>();
             context.forEach((k, v) -> vars.put(k, Py.fromJava(v)));
             Frame root = new Frame(new Frame(globals, vars));
-            return new Interpreter(clock).render(body, root);
+            Interpreter interpreter = new Interpreter(clock);
+            String text = interpreter.render(body, root);
+            return new RenderedChat(text, interpreter.generationSpans());
         } catch (StackOverflowError e) {
             // Defensive: template nesting is bounded at parse time and macro depth at run time, but
             // caller data (lists nested thousands deep) could still exhaust the thread stack.

@@ -40,6 +40,76 @@ public final class ChatTemplates {
         return ChatTemplate.compile(template).render(context(messages, addGenerationPrompt, variables), clock);
     }
 
+    /** Appended to the final message so that its end can be found in the rendered text (transformers' tag). */
+    private static final String CONTINUE_TAG = "CONTINUE_FINAL_MESSAGE_TAG ";
+
+    /**
+     * Renders a chat whose last message the model should continue rather than answer: the prompt
+     * ends right after that message's text, without the end-of-turn tokens the template would add.
+     * Python: {@code apply_chat_template(messages, tokenize=False, continue_final_message=True)}
+     * ({@code field = "content"}), or {@code continue_final_message="reasoning_content"} for another
+     * field. Uses transformers' algorithm: append a marker to the final text, render with
+     * {@code add_generation_prompt=False}, cut at the marker (and strip trailing whitespace if the
+     * template ate the marker's space).
+     *
+     * @throws IllegalArgumentException when the final message lacks {@code field}, the template never
+     *     mentions {@code field}, or the template does not reproduce the final text
+     */
+    public static String renderContinuingFinalMessage(ChatTemplate template, List<? extends Map<String, ?>> messages,
+            String field, Map<String, ?> variables, Clock clock) {
+        if (messages.isEmpty()) {
+            throw new IllegalArgumentException("continue_final_message needs at least one message");
+        }
+        @SuppressWarnings("unchecked")
+        List<Object> chat = (List<Object>) Py.fromJava(messages);
+        @SuppressWarnings("unchecked")
+        Map<Object, Object> last = (Map<Object, Object>) chat.get(chat.size() - 1);
+        Object finalValue = last.get(field);
+        if (finalValue == null) {
+            throw new IllegalArgumentException("continue_final_message is set but the final message has no \""
+                    + field + "\" to continue!");
+        }
+        if (!template.source().contains(field)) {
+            throw new IllegalArgumentException("continue_final_message is set to \"" + field
+                    + "\" but this is not an accepted field in the chat_template");
+        }
+        String finalText = null;
+        if (finalValue instanceof List<?> blocks) {
+            for (int i = blocks.size() - 1; i >= 0 && finalText == null; i--) {
+                if (blocks.get(i) instanceof Map<?, ?> block && block.containsKey("text")) {
+                    @SuppressWarnings("unchecked")
+                    Map<Object, Object> b = (Map<Object, Object>) block;
+                    finalText = Py.str(b.get("text"));
+                    b.put("text", finalText + CONTINUE_TAG);
+                }
+            }
+            if (finalText == null) {
+                throw new IllegalArgumentException(
+                        "continue_final_message is set but we could not find any text to continue in the final message!");
+            }
+        } else if (finalValue instanceof String s) {
+            finalText = s;
+            last.put(field, s + CONTINUE_TAG);
+        } else {
+            throw new IllegalArgumentException("continue_final_message: the final message's \"" + field
+                    + "\" must be a string or a list of content blocks, found " + Py.typeName(finalValue));
+        }
+        Map<String, Object> ctx = new HashMap<>(context(List.of(), false, variables));
+        ctx.put("messages", chat);
+        String rendered = template.render(ctx, clock);
+        String marker = PyStr.strip(CONTINUE_TAG, null);
+        if (!rendered.contains(PyStr.strip(finalText, null)) || !rendered.contains(marker)) {
+            throw new IllegalArgumentException("continue_final_message is set but the final message does not appear in "
+                    + "the chat after applying the chat template! This can happen if the chat template deletes portions "
+                    + "of the final message. Final message to continue: " + PyStr.strip(finalText, null));
+        }
+        int at = rendered.lastIndexOf(marker);
+        if (rendered.startsWith(CONTINUE_TAG, at)) {
+            return rendered.substring(0, at);
+        }
+        return PyStr.rstrip(rendered.substring(0, at), null);
+    }
+
     /**
      * The variables {@code apply_chat_template} renders with: {@code messages},
      * {@code add_generation_prompt}, {@code tools=None}, {@code documents=None}, then
@@ -91,6 +161,35 @@ public final class ChatTemplates {
         }
         throw new IllegalArgumentException("tokenizer_config.json: '" + key
                 + "' must be a string or an object with a string 'content', found " + v);
+    }
+
+    /**
+     * Picks the template source as transformers' {@code get_chat_template(chat_template, tools)}:
+     * a {@code requested} name found in {@code templates} selects it, any other non-null
+     * {@code requested} is itself the template source; with no request, {@code "tool_use"} is used
+     * when tools are passed and present, else {@code "default"}.
+     *
+     * @param templates the model's templates, as {@link #templates(JsonNode)} returns them
+     * @param requested a template name or source, or null for the model's own choice
+     * @param withTools whether the render passes {@code tools}
+     * @throws IllegalArgumentException when the model has no template, or several and no default
+     */
+    public static String choose(Map<String, String> templates, String requested, boolean withTools) {
+        if (requested != null) {
+            return templates.getOrDefault(requested, requested);
+        }
+        if (withTools && templates.containsKey("tool_use")) {
+            return templates.get("tool_use");
+        }
+        if (templates.containsKey("default")) {
+            return templates.get("default");
+        }
+        if (templates.isEmpty()) {
+            throw new IllegalArgumentException("Cannot use chat template functions because tokenizer.chat_template is "
+                    + "not set and no template argument was passed!");
+        }
+        throw new IllegalArgumentException("This model has multiple chat templates with no default specified! "
+                + "Available template names are " + new java.util.TreeSet<>(templates.keySet()) + ".");
     }
 
     /**

@@ -31,22 +31,27 @@ final class Filters {
 
     static Object apply(Interpreter in, String name, Object v, List<Object> a, Map<String, Object> k) {
         switch (name) {
-            case "safe", "string" -> {
+            case "safe" -> {
                 Params.bind(name, a, k, NO_NAMES);
-                return Py.str(v);
+                return v instanceof Markup ? v : new Markup(Py.str(v));
             }
+            case "string" -> {
+                Params.bind(name, a, k, NO_NAMES);
+                return v instanceof Markup ? v : Py.str(v);
+            }
+            // jinja2 applies these to soft_str(value), which keeps Markup, whose methods return Markup
             case "trim" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"chars"}, (Object) null);
-                return PyStr.strip(Py.str(v), p[0] == null ? null : Params.string(p[0], name, "chars"));
+                return keepMarkup(v, PyStr.strip(Py.str(v), p[0] == null ? null : Params.string(p[0], name, "chars")));
             }
             case "upper" -> {
-                return PyStr.upper(Py.str(v));
+                return keepMarkup(v, PyStr.upper(Py.str(v)));
             }
             case "lower" -> {
-                return PyStr.lower(Py.str(v));
+                return keepMarkup(v, PyStr.lower(Py.str(v)));
             }
             case "capitalize" -> {
-                return PyStr.capitalize(Py.str(v));
+                return keepMarkup(v, PyStr.capitalize(Py.str(v)));
             }
             case "title" -> {
                 return title(Py.str(v));
@@ -55,10 +60,17 @@ final class Filters {
                 return Py.len(v);
             }
             case "first" -> {
+                if (v instanceof PyIterator it) {
+                    Object next = it.next();
+                    return next == Frame.MISSING ? Undefined.withMessage("No first item, sequence was empty.") : next;
+                }
                 List<Object> items = Py.iterate(v);
                 return items.isEmpty() ? Undefined.withMessage("No first item, sequence was empty.") : items.get(0);
             }
             case "last" -> {
+                if (v instanceof PyIterator it) {
+                    throw new TemplateException("TypeError: '" + it.typeName() + "' object is not reversible");
+                }
                 List<Object> items = Py.iterate(v);
                 return items.isEmpty() ? Undefined.withMessage("No last item, sequence was empty.")
                         : items.get(items.size() - 1);
@@ -117,18 +129,26 @@ final class Filters {
                 return Methods.replace(Py.str(v), Py.str(p[0]), Py.str(p[1]), count);
             }
             case "reverse" -> {
-                if (v instanceof String s) {
-                    return new StringBuilder(s).reverse().toString();
+                if (Py.text(v) != null) {
+                    return Py.slice(v, null, null, -1L);
                 }
+                // reversed(seq) is an iterator; anything else is listed and reversed into a list
+                String iteratorType = switch (v) {
+                    case PyTuple t -> "reversed";
+                    case List<?> l -> "list_reverseiterator";
+                    case Map<?, ?> m -> "dict_reversekeyiterator";
+                    case PyRange r -> "range_iterator";
+                    default -> null;
+                };
                 List<Object> items = new ArrayList<>(Py.iterate(v));
                 java.util.Collections.reverse(items);
-                return items;
+                return iteratorType == null ? items : new PyIterator(items, iteratorType);
             }
             case "sort" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"reverse", "case_sensitive", "attribute"}, false,
                         false, null);
                 List<Object> items = new ArrayList<>(Py.iterate(v));
-                Comparator<Object> cmp = keyComparator(in, p[2], Py.truthy(p[1]));
+                Comparator<Object> cmp = sortComparator(in, p[2], Py.truthy(p[1]));
                 items.sort(Py.truthy(p[0]) ? cmp.reversed() : cmp);
                 return items;
             }
@@ -143,7 +163,7 @@ final class Filters {
                         out.add(item);
                     }
                 }
-                return out;
+                return PyIterator.generator(out);
             }
             case "min", "max" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"case_sensitive", "attribute"}, false, null);
@@ -180,12 +200,14 @@ final class Filters {
             }
             case "items" -> {
                 if (v instanceof Undefined) {
-                    return new ArrayList<>();
+                    return PyIterator.generator(new ArrayList<>());
                 }
                 if (!(v instanceof Map<?, ?>)) {
                     throw new TemplateException("TypeError: Can only get item pairs from a mapping.");
                 }
-                return in.call(in.getattr(v, "items"), List.of(), Map.of());
+                @SuppressWarnings("unchecked")
+                List<Object> pairs = Py.iterate(in.call(in.getattr(v, "items"), List.of(), Map.of()));
+                return PyIterator.generator(pairs);
             }
             case "dictsort" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"case_sensitive", "by", "reverse"}, false, "key", false);
@@ -198,7 +220,7 @@ final class Filters {
                     default -> throw new TemplateException("FilterArgumentError: You can only sort by either \"key\" or \"value\"");
                 };
                 @SuppressWarnings("unchecked")
-                List<Object> pairs = new ArrayList<>((List<Object>) in.call(in.getattr(m, "items"), List.of(), Map.of()));
+                List<Object> pairs = new ArrayList<>(Py.iterate(in.call(in.getattr(m, "items"), List.of(), Map.of())));
                 boolean cs = Py.truthy(p[0]);
                 Comparator<Object> cmp = (x, y) -> Py.compare(fold(((PyTuple) x).items().get(pos), cs),
                         fold(((PyTuple) y).items().get(pos), cs), "<");
@@ -206,16 +228,19 @@ final class Filters {
                 return pairs;
             }
             case "indent" -> {
-                if (!(v instanceof String)) {
+                if (Py.text(v) == null) {
                     throw new TemplateException("TypeError: unsupported operand type(s) for +=: '" + Py.typeName(v)
                             + "' and 'str'");
                 }
                 Object[] p = Params.bind(name, a, k, new String[] {"width", "first", "blank"}, 4L, false, false);
-                return indent(Py.str(v), p[0] instanceof String s ? s : " ".repeat((int) Params.integer(p[0], name, "width")),
-                        Py.truthy(p[1]), Py.truthy(p[2]));
+                return keepMarkup(v, indent(Py.str(v), p[0] instanceof String s ? s
+                        : " ".repeat((int) Params.integer(p[0], name, "width")), Py.truthy(p[1]), Py.truthy(p[2])));
             }
-            case "escape", "e", "forceescape" -> {
-                return v instanceof Undefined ? "" : escape(Py.str(v));
+            case "escape", "e" -> {
+                return v instanceof Markup ? v : new Markup(Markup.escape(Py.str(v)));
+            }
+            case "forceescape" -> {
+                return new Markup(Markup.escape(Py.str(v)));
             }
             case "wordcount" -> {
                 String s = Py.str(v);
@@ -234,7 +259,7 @@ final class Filters {
             }
             case "center" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"width"}, 80L);
-                return Methods.justify(Py.str(v), "center", (int) Params.integer(p[0], name, "width"), " ");
+                return keepMarkup(v, Methods.justify(Py.str(v), "center", (int) Params.integer(p[0], name, "width"), " "));
             }
             case "batch" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"linecount", "fill_with"}, Params.REQUIRED, null);
@@ -259,20 +284,21 @@ final class Filters {
                     }
                     out.add(cur);
                 }
-                return out;
+                return PyIterator.generator(out);
             }
             case "truncate" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"length", "killwords", "end", "leeway"}, 255L, false,
                         "...", null);
-                if (!(v instanceof String)) {
+                if (Py.text(v) == null) {
                     // jinja2 measures len(s) before converting; short sequences come back unchanged
                     long leeway = p[3] == null ? 5 : Params.integer(p[3], name, "leeway");
                     if (Py.len(v) <= Params.integer(p[0], name, "length") + leeway) {
                         return v;
                     }
                 }
-                return truncate(Py.str(v), (int) Params.integer(p[0], name, "length"), Py.truthy(p[1]), Py.str(p[2]),
-                        p[3] == null ? 5 : (int) Params.integer(p[3], name, "leeway"));
+                String end = v instanceof Markup ? Markup.escape(Py.str(p[2])) : Py.str(p[2]);
+                return keepMarkup(v, truncate(Py.str(v), (int) Params.integer(p[0], name, "length"), Py.truthy(p[1]), end,
+                        p[3] == null ? 5 : (int) Params.integer(p[3], name, "leeway")));
             }
             case "attr" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"name"}, Params.REQUIRED);
@@ -284,7 +310,7 @@ final class Filters {
             }
             case "format" -> {
                 Object args = !k.isEmpty() ? new LinkedHashMap<>(k) : new PyTuple(a);
-                return PyFormat.percent(Py.str(v), args);
+                return v instanceof Markup m ? m.percent(args) : PyFormat.percent(Py.str(v), args);
             }
             case "tojson" -> {
                 Object[] p = Params.bind(name, a, k, new String[] {"ensure_ascii", "indent", "separators", "sort_keys"},
@@ -348,7 +374,7 @@ final class Filters {
     }
 
     private static Object fold(Object v, boolean caseSensitive) {
-        return !caseSensitive && v instanceof String s ? PyStr.lower(s) : v;
+        return !caseSensitive && Py.text(v) != null ? PyStr.lower(Py.text(v)) : v;
     }
 
     private static Object sortKey(Interpreter in, Object item, Object attribute, boolean caseSensitive) {
@@ -358,6 +384,15 @@ final class Filters {
 
     private static Comparator<Object> keyComparator(Interpreter in, Object attribute, boolean caseSensitive) {
         return (x, y) -> Py.compare(sortKey(in, x, attribute, caseSensitive), sortKey(in, y, attribute, caseSensitive), "<");
+    }
+
+    /** {@code sort}'s keys are one-element lists in jinja2, so equal keys (None, Undefined) never reach {@code <}. */
+    private static Comparator<Object> sortComparator(Interpreter in, Object attribute, boolean caseSensitive) {
+        return (x, y) -> {
+            Object kx = sortKey(in, x, attribute, caseSensitive);
+            Object ky = sortKey(in, y, attribute, caseSensitive);
+            return Py.eq(kx, ky) ? 0 : Py.compare(kx, ky, "<");
+        };
     }
 
     /** jinja2's attribute getter: dotted path, integer parts index lists, optional default. */
@@ -386,7 +421,7 @@ final class Filters {
             for (Object item : items) {
                 out.add(attribute(in, item, k.get("attribute"), dflt));
             }
-            return out;
+            return PyIterator.generator(out);
         }
         if (a.isEmpty()) {
             throw new TemplateException("TypeError: map requires a filter argument");
@@ -399,7 +434,7 @@ final class Filters {
         for (Object item : items) {
             out.add(apply(in, filter, item, rest, k));
         }
-        return out;
+        return PyIterator.generator(out);
     }
 
     private static Object select(Interpreter in, Object v, List<Object> a, Map<String, Object> k, boolean keep,
@@ -424,11 +459,12 @@ final class Filters {
                 out.add(item);
             }
         }
-        return out;
+        return PyIterator.generator(out);
     }
 
     private static Object toInt(Object v, Object dflt, int base) {
-        if (v instanceof String s) {
+        if (Py.text(v) != null) {
+            String s = Py.text(v);
             String t = PyStr.strip(s, null).replace("_", "");
             try {
                 if (base != 10) {
@@ -484,7 +520,8 @@ final class Filters {
     }
 
     private static Object toFloat(Object v, Object dflt) {
-        if (v instanceof String s) {
+        if (Py.text(v) != null) {
+            String s = Py.text(v);
             try {
                 return parseFloat(s.replace("_", ""));
             } catch (NumberFormatException e) {
@@ -544,20 +581,8 @@ final class Filters {
         return first ? indention + rv : rv.toString();
     }
 
-    static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&#34;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
+    private static Object keepMarkup(Object input, String result) {
+        return input instanceof Markup ? new Markup(result) : result;
     }
 
     private static String truncate(String s, int length, boolean killwords, String end, int leeway) {

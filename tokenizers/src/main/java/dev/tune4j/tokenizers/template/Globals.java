@@ -2,7 +2,6 @@ package dev.tune4j.tokenizers.template;
 
 import java.time.Clock;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +50,7 @@ final class Globals {
             return m;
         });
         g.put("range", (PyCallable) Globals::range);
+        g.put("cycler", (PyCallable) (a, k) -> new Cycler(a));
         g.put("joiner", (PyCallable) (a, k) -> {
             Object[] p = Params.bind("joiner", a, k, new String[] {"sep"}, ", ");
             boolean[] used = {false};
@@ -90,10 +90,6 @@ final class Globals {
             throw new TemplateException("OverflowError: Range too big. The sandbox blocks ranges larger than MAX_RANGE ("
                     + MAX_RANGE + ").");
         }
-        List<Object> out = new ArrayList<>((int) count);
-        for (long i = 0, v = start; i < count; i++, v += step) {
-            out.add(v);
-        }
-        return out;
+        return new PyRange(start, stop, step);
     }
 }

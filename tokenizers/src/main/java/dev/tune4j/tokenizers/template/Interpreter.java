@@ -20,15 +20,22 @@ final class Interpreter {
 
     final Clock clock;
     private StringBuilder out = new StringBuilder();
+    /** The top-level output; {@code out} differs from it while a macro or block is captured. */
+    private final StringBuilder root = out;
+    private final List<RenderedChat.Span> generationSpans = new ArrayList<>();
     private int callDepth;
 
     Interpreter(Clock clock) {
         this.clock = clock;
     }
 
-    String render(List<Stmt> body, Frame root) {
-        exec(body, root);
+    String render(List<Stmt> body, Frame frame) {
+        exec(body, frame);
         return out.toString();
+    }
+
+    List<RenderedChat.Span> generationSpans() {
+        return generationSpans;
     }
 
     // ---- statements -------------------------------------------------------------------------
@@ -60,12 +67,13 @@ final class Interpreter {
             }
             case Assign a -> assign(a.target(), eval(a.value(), f), f);
             case AssignBlock a -> {
-                Object v = applyFilters(a.filters(), capture(a.body(), f), f);
+                // block bodies get an inner scope in jinja2: their own sets do not leak
+                Object v = applyFilters(a.filters(), capture(a.body(), new Frame(f)), f);
                 assign(a.target(), v, f);
             }
-            case MacroDef m -> f.set(m.name(), new Macro(m.name(), m.params(), m.defaults(), m.body(), f));
+            case MacroDef m -> f.set(m.name(), new Macro(m.name(), m.params(), m.defaults(), m.body(), m.reads(), f));
             case CallBlock c -> {
-                Macro caller = new Macro("caller", c.params(), c.defaults(), c.body(), f);
+                Macro caller = new Macro(null, c.params(), c.defaults(), c.body(), c.reads(), f);
                 Object fn = eval(c.call().fn(), f);
                 List<Object> args = new ArrayList<>();
                 Map<String, Object> kwargs = new LinkedHashMap<>();
@@ -73,7 +81,7 @@ final class Interpreter {
                 kwargs.put("caller", caller);
                 out.append(Py.str(call(fn, args, kwargs)));
             }
-            case FilterBlock fb -> out.append(Py.str(applyFilters(fb.filters(), capture(fb.body(), f), f)));
+            case FilterBlock fb -> out.append(Py.str(applyFilters(fb.filters(), capture(fb.body(), new Frame(f)), f)));
             case With w -> {
                 Frame inner = new Frame(f);
                 for (int k = 0; k < w.targets().size(); k++) {
@@ -82,7 +90,12 @@ final class Interpreter {
                 return exec(w.body(), inner);
             }
             case Generation g -> {
-                return exec(g.body(), f);
+                // transformers runs the body as a call block: its own scope, and the span starts at the
+                // length of the top-level output at this moment (in code points, like Python)
+                String rv = capture(g.body(), new Frame(f));
+                int start = root.codePointCount(0, root.length());
+                out.append(rv);
+                generationSpans.add(new RenderedChat.Span(start, start + rv.codePointCount(0, rv.length())));
             }
             case Break b -> {
                 return Flow.BREAK;
@@ -225,7 +238,8 @@ final class Interpreter {
                     Object start = s.start() == null ? null : eval(s.start(), f);
                     Object stop = s.stop() == null ? null : eval(s.stop(), f);
                     Object step = s.step() == null ? null : eval(s.step(), f);
-                    if (!(obj instanceof String || obj instanceof List || obj instanceof PyTuple)) {
+                    if (!(obj instanceof String || obj instanceof Markup || obj instanceof List || obj instanceof PyTuple
+                            || obj instanceof PyRange)) {
                         // jinja2 compiles slices to a plain Python subscript, bypassing its getitem
                         throw new TemplateException("TypeError: " + (obj instanceof Map ? "unhashable type: 'slice'"
                                 : "'" + Py.typeName(obj) + "' object is not subscriptable"));
@@ -248,7 +262,11 @@ final class Interpreter {
                 List<Object> args = new ArrayList<>();
                 Map<String, Object> kwargs = new LinkedHashMap<>();
                 evalArgs(t.args(), f, args, kwargs);
-                yield Tests.apply(this, t.name(), v, args, kwargs);
+                try {
+                    yield Tests.apply(this, t.name(), v, args, kwargs);
+                } catch (IndexOutOfBoundsException | ClassCastException | NumberFormatException ex) {
+                    throw badArguments("test '" + t.name() + "'", ex);
+                }
             }
             case Unary u -> u.op().equals("-") ? Py.negate(eval(u.operand(), f)) : Py.plus(eval(u.operand(), f));
             case Not n -> !Py.truthy(eval(n.operand(), f));
@@ -324,7 +342,16 @@ final class Interpreter {
         List<Object> args = new ArrayList<>();
         Map<String, Object> kwargs = new LinkedHashMap<>();
         evalArgs(fc.args(), f, args, kwargs);
-        return Filters.apply(this, fc.name(), value, args, kwargs);
+        try {
+            return Filters.apply(this, fc.name(), value, args, kwargs);
+        } catch (IndexOutOfBoundsException | ClassCastException | NumberFormatException e) {
+            throw badArguments("filter '" + fc.name() + "'", e);
+        }
+    }
+
+    /** Built-ins index their argument lists directly; a wrong count or type surfaces as Python's TypeError. */
+    private static TemplateException badArguments(String what, RuntimeException e) {
+        return new TemplateException("TypeError: invalid arguments for " + what + " (" + e.getMessage() + ")", e);
     }
 
     /** jinja2's sandboxed {@code getattr}: attribute (method) first, then item lookup. */
@@ -339,6 +366,9 @@ final class Interpreter {
             }
             case LoopContext loop -> {
                 return loop.attr(name);
+            }
+            case Cycler c -> {
+                return c.attr(name);
             }
             default -> { }
         }
@@ -357,6 +387,9 @@ final class Interpreter {
         if (obj == null) {
             return Undefined.attribute(null, key);
         }
+        if (obj instanceof PyIterator || obj instanceof PyView) {
+            return Undefined.attribute(obj, key); // getitem's TypeError is caught by jinja2; slices raise instead
+        }
         switch (obj) {
             case Undefined u -> throw u.fail();
             case Map<?, ?> m -> {
@@ -370,6 +403,10 @@ final class Interpreter {
                         }
                     }
                 }
+            }
+            case Markup m when Py.isIntegral(key) -> {
+                Object ch = getitem(m.text(), key);
+                return ch instanceof String s ? new Markup(s) : ch;
             }
             case String s when Py.isIntegral(key) -> {
                 int[] cps = PyStr.codePoints(s);
@@ -387,6 +424,10 @@ final class Interpreter {
             }
             case PyTuple t when Py.isIntegral(key) -> {
                 return index(t.items(), Py.asLong(key), obj, key);
+            }
+            case PyRange r when Py.isIntegral(key) -> {
+                long i = Py.asLong(key) < 0 ? Py.asLong(key) + r.length() : Py.asLong(key);
+                return i >= 0 && i < r.length() ? (Object) r.at(i) : Undefined.attribute(obj, key);
             }
             default -> { }
         }
@@ -411,7 +452,13 @@ final class Interpreter {
 
     Object call(Object fn, List<Object> args, Map<String, Object> kwargs) {
         return switch (fn) {
-            case PyCallable c -> c.call(args, kwargs);
+            case PyCallable c -> {
+                try {
+                    yield c.call(args, kwargs);
+                } catch (IndexOutOfBoundsException | ClassCastException | NumberFormatException e) {
+                    throw badArguments("a built-in function or method", e);
+                }
+            }
             case Macro m -> callMacro(m, args, kwargs);
             case LoopContext loop -> {
                 if (args.size() != 1) {
@@ -432,7 +479,9 @@ final class Interpreter {
         }
     }
 
+    /** Binds arguments as jinja2's {@code Macro.__call__} does, with its errors for unexpected ones. */
     private String callMacro(Macro m, List<Object> args, Map<String, Object> kwargs) {
+        String label = m.name() == null ? "None" : "'" + m.name() + "'";
         enterCall();
         try {
             Frame inner = new Frame(m.closure());
@@ -453,12 +502,26 @@ final class Interpreter {
                 }
                 inner.set(p, v);
             }
-            if (extraKw.containsKey("caller")) {
-                inner.set("caller", extraKw.remove("caller"));
+            if (m.reads().contains("caller") && !m.params().contains("caller")) {
+                Object caller = extraKw.remove("caller");
+                inner.set("caller", caller != null ? caller : Undefined.withMessage("No caller defined"));
             }
-            List<Object> extra = args.size() > nParams ? args.subList(nParams, args.size()) : List.of();
-            inner.set("varargs", new PyTuple(extra));
-            inner.set("kwargs", extraKw);
+            if (m.reads().contains("kwargs")) {
+                inner.set("kwargs", extraKw);
+            } else if (!extraKw.isEmpty()) {
+                if (extraKw.containsKey("caller")) {
+                    throw new TemplateException("TypeError: macro " + label + " was invoked with two values for the "
+                            + "special caller argument. This is most likely a bug.");
+                }
+                throw new TemplateException("TypeError: macro " + label + " takes no keyword argument '"
+                        + extraKw.keySet().iterator().next() + "'");
+            }
+            if (m.reads().contains("varargs")) {
+                inner.set("varargs", new PyTuple(args.size() > nParams ? args.subList(nParams, args.size()) : List.of()));
+            } else if (args.size() > nParams) {
+                throw new TemplateException("TypeError: macro " + label + " takes not more than " + nParams
+                        + " argument(s)");
+            }
             return capture(m.body(), inner);
         } finally {
             callDepth--;

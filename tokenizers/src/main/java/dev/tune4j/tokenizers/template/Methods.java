@@ -22,6 +22,7 @@ final class Methods {
     static Object bound(Object obj, String name) {
         return switch (obj) {
             case String s -> stringMethod(s, name);
+            case Markup m -> m.method(name);
             case Map<?, ?> m -> DICT_MUTATORS.contains(name) ? Undefined.unsafe(obj, name) : dictMethod(m, name);
             case PyTuple t -> listMethod(t.items(), name);
             case List<?> l -> LIST_MUTATORS.contains(name) ? Undefined.unsafe(obj, name) : listMethod(l, name);
@@ -35,16 +36,16 @@ final class Methods {
             case "items" -> (a, k) -> {
                 noArgs("items", a, k);
                 List<Object> out = new ArrayList<>();
-                m.forEach((key, v) -> out.add(new PyTuple(List.of(nullSafe(key), nullSafe(v)))));
-                return unwrapNulls(out);
+                m.forEach((key, v) -> out.add(new PyTuple(java.util.Arrays.asList(key, v))));
+                return new PyView("dict_items", out);
             };
             case "keys" -> (a, k) -> {
                 noArgs("keys", a, k);
-                return new ArrayList<Object>(m.keySet());
+                return new PyView("dict_keys", new ArrayList<Object>(m.keySet()));
             };
             case "values" -> (a, k) -> {
                 noArgs("values", a, k);
-                return new ArrayList<Object>(m.values());
+                return new PyView("dict_values", new ArrayList<Object>(m.values()));
             };
             case "get" -> (a, k) -> {
                 if (a.isEmpty() || a.size() > 2 || !k.isEmpty()) {
@@ -59,23 +60,6 @@ final class Methods {
             case "copy" -> (a, k) -> new LinkedHashMap<>(m);
             default -> null;
         };
-    }
-
-    // PyTuple's list is unmodifiable and List.of rejects nulls, hence the sentinel dance.
-    private static final Object NULL = new Object();
-
-    private static Object nullSafe(Object v) {
-        return v == null ? NULL : v;
-    }
-
-    private static List<Object> unwrapNulls(List<Object> tuples) {
-        List<Object> out = new ArrayList<>(tuples.size());
-        for (Object t : tuples) {
-            List<Object> items = new ArrayList<>(((PyTuple) t).items());
-            items.replaceAll(x -> x == NULL ? null : x);
-            out.add(new PyTuple(items));
-        }
-        return out;
     }
 
     private static PyCallable listMethod(List<?> l, String name) {
@@ -107,7 +91,7 @@ final class Methods {
         return Params.string(a.get(0), fn, "chars");
     }
 
-    private static PyCallable stringMethod(String s, String name) {
+    static PyCallable stringMethod(String s, String name) {
         return switch (name) {
             case "strip" -> (a, k) -> PyStr.strip(s, optChars(a, "strip"));
             case "lstrip" -> (a, k) -> PyStr.lstrip(s, optChars(a, "lstrip"));
@@ -155,7 +139,8 @@ final class Methods {
                     if (i > 0) {
                         sb.append(s);
                     }
-                    if (!(items.get(i) instanceof String str)) {
+                    String str = Py.text(items.get(i));
+                    if (str == null) {
                         throw new TemplateException("TypeError: sequence item " + i + ": expected str instance, "
                                 + Py.typeName(items.get(i)) + " found");
                     }

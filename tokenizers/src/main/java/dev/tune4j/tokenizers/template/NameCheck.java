@@ -62,7 +62,7 @@ final class NameCheck {
                 w.values().forEach(v -> expr(v, soft));
                 statements(w.body(), false);
             }
-            case Generation g -> statements(g.body(), soft);
+            case Generation g -> statements(g.body(), false);
             case Break b -> { }
             case Continue c -> { }
         }

@@ -1,6 +1,7 @@
 package dev.tune4j.tokenizers.template;
 
 import java.util.List;
+import java.util.Set;
 
 /** The syntax tree of a compiled template: statements ({@link Stmt}) and expressions ({@link Expr}). */
 sealed interface Node {
@@ -26,9 +27,12 @@ sealed interface Node {
 
     record AssignBlock(Expr target, List<FilterCall> filters, List<Stmt> body) implements Stmt {}
 
-    record MacroDef(String name, List<String> params, List<Expr> defaults, List<Stmt> body) implements Stmt {}
+    /** {@code reads}: which of caller, kwargs, varargs the body uses (jinja2 accepts those extras only then). */
+    record MacroDef(String name, List<String> params, List<Expr> defaults, List<Stmt> body, Set<String> reads)
+            implements Stmt {}
 
-    record CallBlock(Call call, List<String> params, List<Expr> defaults, List<Stmt> body) implements Stmt {}
+    record CallBlock(Call call, List<String> params, List<Expr> defaults, List<Stmt> body, Set<String> reads)
+            implements Stmt {}
 
     record FilterBlock(List<FilterCall> filters, List<Stmt> body) implements Stmt {}
 

@@ -19,14 +19,21 @@ final class Parser {
     static final int MAX_DEPTH = 200;
 
     private static final Set<String> COMPARE_OPS = Set.of("==", "!=", "<", "<=", ">", ">=");
+    private static final Set<String> SPECIAL_MACRO_NAMES = Set.of("caller", "kwargs", "varargs");
 
     private final List<Token> tokens;
     private final SourcePositions positions;
     private int pos;
     private int depth;
     private int loopDepth;
-    /** Blocks being parsed, innermost last, for "unknown tag" messages: {name, expected end tags}. */
-    private final java.util.ArrayDeque<String[]> openBlocks = new java.util.ArrayDeque<>();
+    /** Blocks being parsed, innermost first, for "unknown tag" messages. */
+    private final java.util.ArrayDeque<OpenBlock> openBlocks = new java.util.ArrayDeque<>();
+
+    private record OpenBlock(String name, Set<String> endTokens) {
+        String expected() {
+            return String.join(" or ", endTokens.stream().sorted().map(t -> "'" + t + "'").toList());
+        }
+    }
 
     private Parser(List<Token> tokens, String src) {
         this.tokens = tokens;
@@ -155,14 +162,14 @@ final class Parser {
         skipOp(":");
         expect(Kind.BLOCK_END, "end of statement block");
         enter(opener);
-        String expected = String.join(" or ", endTokens.stream().sorted().map(t -> "'" + t + "'").toList());
-        openBlocks.push(new String[] {opener.text(), expected});
+        OpenBlock block = new OpenBlock(opener.text(), endTokens);
+        openBlocks.push(block);
         List<Stmt> body = subparse(endTokens);
         openBlocks.pop();
         exit();
         if (cur().kind() == Kind.EOF) {
             throw fail("unexpected end of template: the '" + opener.text() + "' block opened here was never closed"
-                    + " (expected " + expected + ")", opener);
+                    + " (expected " + block.expected() + ")", opener);
         }
         if (dropNeedle) {
             next();
@@ -189,11 +196,16 @@ final class Parser {
             }
             case "generation" -> {
                 next();
-                yield new Generation(parseStatements(Set.of("endgeneration"), true, t));
+                int savedLoops = loopDepth;
+                loopDepth = 0; // the body is a call block in jinja2: break/continue cannot reach the loop
+                List<Stmt> body = parseStatements(Set.of("endgeneration"), true, t);
+                loopDepth = savedLoops;
+                yield new Generation(body);
             }
             case "break", "continue" -> {
                 if (loopDepth == 0) {
-                    throw fail("'" + t.text() + "' outside of a loop", t);
+                    // Python's compile-time wording, which jinja2 surfaces
+                    throw fail(t.text().equals("break") ? "'break' outside loop" : "'continue' not properly in loop", t);
                 }
                 next();
                 yield t.text().equals("break") ? new Break() : new Continue();
@@ -203,8 +215,8 @@ final class Parser {
             default -> {
                 String msg = "encountered unknown tag '" + t.text() + "'";
                 if (!openBlocks.isEmpty()) {
-                    String[] inner = openBlocks.peek();
-                    msg += "; looking for " + inner[1] + " to close the innermost open block '" + inner[0] + "'";
+                    OpenBlock inner = openBlocks.peek();
+                    msg += "; looking for " + inner.expected() + " to close the innermost open block '" + inner.name() + "'";
                 }
                 throw fail(msg, t);
             }
@@ -271,7 +283,7 @@ final class Parser {
         loopDepth = 0;
         List<Stmt> body = parseStatements(Set.of("endmacro"), true, opener);
         loopDepth = savedLoops;
-        return new MacroDef(name, params, defaults, body);
+        return new MacroDef(name, params, defaults, body, NodeWalk.reads(body, SPECIAL_MACRO_NAMES));
     }
 
     private void parseSignature(List<String> params, List<Expr> defaults) {
@@ -285,6 +297,9 @@ final class Parser {
                 defaults.add(parseExpression(true));
             } else if (!defaults.isEmpty()) {
                 throw fail("non-default argument follows default argument", name);
+            } else if (name.text().equals("caller")) {
+                throw fail("When defining macros or call blocks the special \"caller\" argument must be omitted or be "
+                        + "given a default.", name);
             }
             params.add(name.text());
         }
@@ -307,7 +322,7 @@ final class Parser {
         loopDepth = 0;
         List<Stmt> body = parseStatements(Set.of("endcall"), true, opener);
         loopDepth = savedLoops;
-        return new CallBlock(c, params, defaults, body);
+        return new CallBlock(c, params, defaults, body, NodeWalk.reads(body, SPECIAL_MACRO_NAMES));
     }
 
     private Stmt parseFilterBlock() {

@@ -35,7 +35,12 @@ final class Py {
             case Short s -> s.longValue();
             case Byte b -> b.longValue();
             case Float f -> Double.parseDouble(f.toString());
-            case BigInteger b -> b.longValueExact();
+            case BigInteger b -> {
+                if (b.bitLength() >= 64) {
+                    throw new TemplateException("integer " + b + " in the context does not fit in 64 bits");
+                }
+                yield b.longValue();
+            }
             case BigDecimal b -> b.doubleValue();
             case Character c -> c.toString();
             case CharSequence cs -> cs.toString();
@@ -103,6 +108,7 @@ final class Py {
             case Long l -> "int";
             case Double d -> "float";
             case String s -> "str";
+            case Markup m -> "Markup";
             case PyTuple t -> "tuple";
             case List<?> l -> "list";
             case Map<?, ?> m -> "dict";
@@ -110,6 +116,10 @@ final class Py {
             case Namespace n -> "Namespace";
             case Macro m -> "Macro";
             case LoopContext l -> "LoopContext";
+            case Cycler c -> "Cycler";
+            case PyIterator it -> it.typeName();
+            case PyView view -> view.kind();
+            case PyRange r -> "range";
             case PyCallable c -> "builtin_function_or_method";
             default -> v.getClass().getSimpleName();
         };
@@ -161,6 +171,7 @@ final class Py {
         return switch (v) {
             case null -> "None";
             case String s -> s;
+            case Markup m -> m.text();
             case Undefined u -> "";
             default -> repr(v);
         };
@@ -174,6 +185,7 @@ final class Py {
             case Long l -> l.toString();
             case Double d -> floatRepr(d);
             case String s -> PyStr.repr(s);
+            case Markup m -> "Markup(" + PyStr.repr(m.text()) + ")";
             case Undefined u -> "Undefined";
             case PyTuple t -> {
                 StringBuilder sb = new StringBuilder("(");
@@ -265,6 +277,9 @@ final class Py {
             case Long l -> l != 0;
             case Double d -> d != 0;
             case String s -> !s.isEmpty();
+            case Markup m -> !m.text().isEmpty();
+            case PyView view -> !view.items().isEmpty();
+            case PyRange r -> r.length() > 0;
             case PyTuple t -> !t.items().isEmpty();
             case Collection<?> c -> !c.isEmpty();
             case Map<?, ?> m -> !m.isEmpty();
@@ -286,11 +301,17 @@ final class Py {
             }
             return asDouble(a) == asDouble(b);
         }
-        if (a instanceof String s) {
-            return s.equals(b);
+        if (a instanceof String || a instanceof Markup) {
+            return Py.text(a).equals(Py.text(b));
         }
         if (a instanceof Undefined) {
             return b instanceof Undefined;
+        }
+        if (a instanceof PyView v) {
+            return v.sameAs(b);
+        }
+        if (a instanceof PyRange r) {
+            return b instanceof PyRange q && listEq(r.items(), q.items());
         }
         if (a instanceof PyTuple ta) {
             return b instanceof PyTuple tb && listEq(ta.items(), tb.items());
@@ -338,8 +359,8 @@ final class Py {
             }
             return Double.compare(asDouble(a), asDouble(b));
         }
-        if (a instanceof String sa && b instanceof String sb) {
-            return compareStrings(sa, sb);
+        if (text(a) != null && text(b) != null) {
+            return compareStrings(text(a), text(b));
         }
         boolean bothTuples = a instanceof PyTuple && b instanceof PyTuple;
         boolean bothLists = a instanceof List && b instanceof List;
@@ -373,7 +394,28 @@ final class Py {
         return Integer.compare(a.length() - i, b.length() - j);
     }
 
+    /** The text of a str or Markup, else null. */
+    static String text(Object v) {
+        return v instanceof String s ? s : v instanceof Markup m ? m.text() : null;
+    }
+
     static boolean contains(Object container, Object item) {
+        if (container instanceof Markup m) {
+            container = m.text();
+        }
+        if (item instanceof Markup m) {
+            item = m.text();
+        }
+        Object needleItem = item;
+        if (container instanceof PyIterator it) {
+            return it.consumeUntil(needleItem);
+        }
+        if (container instanceof PyRange r) {
+            return r.items().stream().anyMatch(x -> eq(x, needleItem));
+        }
+        if (container instanceof PyView v) {
+            return v.items().stream().anyMatch(x -> eq(x, needleItem));
+        }
         return switch (container) {
             case String s -> {
                 if (item instanceof Undefined u) {
@@ -385,11 +427,12 @@ final class Py {
                 }
                 yield s.contains(needle);
             }
-            case PyTuple t -> t.items().stream().anyMatch(x -> eq(x, item));
-            case List<?> l -> l.stream().anyMatch(x -> eq(x, item));
-            case Map<?, ?> m when item instanceof List || item instanceof Map ->
-                    throw new TemplateException("TypeError: unhashable type: '" + typeName(item) + "'");
-            case Map<?, ?> m -> m.containsKey(item) || (isNumber(item) && m.keySet().stream().anyMatch(k -> eq(k, item)));
+            case PyTuple t -> t.items().stream().anyMatch(x -> eq(x, needleItem));
+            case List<?> l -> l.stream().anyMatch(x -> eq(x, needleItem));
+            case Map<?, ?> m when needleItem instanceof List || needleItem instanceof Map ->
+                    throw new TemplateException("TypeError: unhashable type: '" + typeName(needleItem) + "'");
+            case Map<?, ?> m -> m.containsKey(needleItem)
+                    || (isNumber(needleItem) && m.keySet().stream().anyMatch(k -> eq(k, needleItem)));
             case Undefined u -> false;
             case Namespace n -> throw new TemplateException("TypeError: argument of type 'Namespace' is not iterable");
             case null -> throw new TemplateException("TypeError: argument of type 'NoneType' is not iterable");
@@ -404,6 +447,10 @@ final class Py {
             case PyTuple t -> t.items();
             case List<?> l -> seqItems(l);
             case Map<?, ?> m -> new ArrayList<>(m.keySet());
+            case Markup m -> iterate(m.text());
+            case PyIterator it -> it.drain();
+            case PyView view -> view.items();
+            case PyRange r -> r.items();
             case String s -> {
                 List<Object> chars = new ArrayList<>(s.length());
                 s.codePoints().forEach(c -> chars.add(Character.toString(c)));
@@ -419,6 +466,9 @@ final class Py {
     static long len(Object v) {
         return switch (v) {
             case String s -> PyStr.codePointLength(s);
+            case Markup m -> PyStr.codePointLength(m.text());
+            case PyView view -> view.items().size();
+            case PyRange r -> r.length();
             case PyTuple t -> t.items().size();
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
@@ -468,6 +518,9 @@ final class Py {
                 yield numeric(op, a, b, Math::floorDiv, Py::floatFloorDiv);
             }
             case "%" -> {
+                if (a instanceof Markup m) {
+                    yield m.percent(b);
+                }
                 if (a instanceof String fmt) {
                     yield PyFormat.percent(fmt, b);
                 }
@@ -535,6 +588,9 @@ final class Py {
     }
 
     private static Object add(Object a, Object b) {
+        if ((a instanceof Markup || b instanceof Markup) && text(a) != null && text(b) != null) {
+            return new Markup(Markup.escapeOperand(a) + "" + Markup.escapeOperand(b));
+        }
         if (a instanceof String sa) {
             if (b instanceof String sb) {
                 return sa + sb;
@@ -561,6 +617,12 @@ final class Py {
     }
 
     private static Object mul(Object a, Object b) {
+        if (a instanceof Markup m && isIntegral(b)) {
+            return new Markup((String) repeat(m.text(), asLong(b)));
+        }
+        if (b instanceof Markup m && isIntegral(a)) {
+            return new Markup((String) repeat(m.text(), asLong(a)));
+        }
         if ((a instanceof String || a instanceof List || a instanceof PyTuple) && isIntegral(b)) {
             return repeat(a, asLong(b));
         }
@@ -648,6 +710,12 @@ final class Py {
 
     /** Python {@code seq[start:stop:step]} on str, list or tuple. */
     static Object slice(Object seq, Object start, Object stop, Object step) {
+        if (seq instanceof PyRange r) {
+            return r.slice(start, stop, step);
+        }
+        if (seq instanceof Markup m) {
+            return new Markup((String) slice(m.text(), start, stop, step));
+        }
         long st = step == null ? 1 : toIndex(step, "slice indices");
         if (st == 0) {
             throw new TemplateException("ValueError: slice step cannot be zero");

@@ -44,6 +44,7 @@ final class PyJson {
             case Long l -> sb.append(l);
             case Double d -> sb.append(floatJson(d));
             case String s -> quote(sb, s);
+            case Markup m -> quote(sb, m.text());
             case PyTuple t -> writeList(sb, t.items(), indent, itemSep, keySep, sortKeys, level);
             case List<?> l -> writeList(sb, l, indent, itemSep, keySep, sortKeys, level);
             case Map<?, ?> m -> {

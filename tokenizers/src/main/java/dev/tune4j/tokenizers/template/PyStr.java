@@ -70,7 +70,7 @@ final class PyStr {
                     break;
                 }
                 if (maxsplit >= 0 && parts.size() >= maxsplit) {
-                    parts.add(rstrip(s.substring(i), null));
+                    parts.add(s.substring(i)); // CPython keeps the remainder's trailing whitespace
                     break;
                 }
                 int j = i;
@@ -114,7 +114,7 @@ final class PyStr {
                     break;
                 }
                 if (parts.size() >= maxsplit) {
-                    parts.add(lstrip(s.substring(0, j), null));
+                    parts.add(s.substring(0, j)); // and, splitting from the right, its leading whitespace
                     break;
                 }
                 int i = j;

@@ -32,16 +32,17 @@ final class Tests {
             case "boolean" -> v instanceof Boolean;
             case "true" -> Boolean.TRUE.equals(v);
             case "false" -> Boolean.FALSE.equals(v);
-            case "string" -> v instanceof String;
+            case "string" -> v instanceof String || v instanceof Markup;
             case "number" -> Py.isNumber(v);
             case "integer" -> v instanceof Long;
             case "float" -> v instanceof Double;
             case "mapping" -> v instanceof Map;
-            case "iterable" -> v instanceof String || v instanceof List || v instanceof PyTuple || v instanceof Map
-                    || v instanceof Undefined;
-            case "sequence" -> v instanceof String || v instanceof List || v instanceof PyTuple || v instanceof Map
-                    || v instanceof Undefined;
-            case "callable" -> v instanceof PyCallable || v instanceof Macro;
+            case "iterable" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
+                    || v instanceof Undefined || v instanceof PyIterator || v instanceof PyView || v instanceof PyRange;
+            case "sequence" -> v instanceof String || v instanceof Markup || v instanceof List || v instanceof PyTuple || v instanceof Map
+                    || v instanceof Undefined || v instanceof PyRange;
+            case "callable" -> v instanceof PyCallable || v instanceof Macro || v instanceof Undefined
+                    || v instanceof LoopContext;
             case "escaped" -> false;
             case "odd" -> Py.eq(Py.binary("%", v, 2L), 1L);
             case "even" -> Py.eq(Py.binary("%", v, 2L), 0L);
@@ -68,8 +69,8 @@ final class Tests {
                 String s = Py.str(v);
                 yield s.codePoints().anyMatch(Character::isUpperCase) && s.codePoints().noneMatch(Character::isLowerCase);
             }
-            case "filter" -> v instanceof String s && Filters.exists(s);
-            case "test" -> v instanceof String s && exists(s);
+            case "filter" -> Py.text(v) != null && Filters.exists(Py.text(v));
+            case "test" -> Py.text(v) != null && exists(Py.text(v));
             default -> throw new TemplateException("No test named '" + name + "' found.");
         };
     }

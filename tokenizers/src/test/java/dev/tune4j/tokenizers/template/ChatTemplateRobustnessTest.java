@@ -71,7 +71,7 @@ class ChatTemplateRobustnessTest {
         assertTrue(syntaxError("{% endif %}").getMessage().contains("unknown tag 'endif'"));
         assertTrue(syntaxError("{% include 'x.j2' %}").getMessage().contains("not supported"));
         assertTrue(syntaxError("{{ }}").getMessage().contains("expected an expression"));
-        assertTrue(syntaxError("{% break %}").getMessage().contains("outside of a loop"));
+        assertTrue(syntaxError("{% break %}").getMessage().contains("'break' outside loop"));
     }
 
     @Test
@@ -158,6 +158,36 @@ class ChatTemplateRobustnessTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** Random token soup: whatever the input, the only exception is TemplateException (syntax or runtime). */
+    @Test
+    void randomTokenSoupOnlyEverRaisesTemplateException() {
+        String[] pieces = {"{{", "}}", "{%", "%}", "{#", "#}", "-", "+", "if", "for", "in", "endif", "endfor", "else",
+            "elif", "set", "=", "x", "y", "1", "2.5", "'s'", "\"t\"", "(", ")", "[", "]", "{", "}", ",", ":", ".", "|",
+            "upper", "trim", "is", "not", "defined", "and", "or", "macro", "endmacro", "call", "endcall", "raw",
+            "endraw", "filter", "endfilter", "with", "endwith", "loop", "recursive", "*", "**", "/", "//", "%", "~",
+            "==", "<", "!=", "\n", " ", "namespace", "ns", "break", "continue", "generation", "endgeneration",
+            "caller", "range", "tojson", "select", "map", "'\\u00'", "e", "safe", "none", "items", "()", "d", "l"};
+        Map<String, Object> ctx = Map.of("x", 3, "y", "str", "d", Map.of("k", 1), "l", List.of(1, 2));
+        java.util.Random random = new java.util.Random(42);
+        int rendered = 0;
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder t = new StringBuilder();
+            int n = 1 + random.nextInt(25);
+            for (int j = 0; j < n; j++) {
+                t.append(pieces[random.nextInt(pieces.length)]).append(random.nextBoolean() ? " " : "");
+            }
+            try {
+                ChatTemplate.compile(t.toString()).render(ctx);
+                rendered++;
+            } catch (TemplateException expected) {
+                // syntax or runtime error reported the documented way
+            } catch (RuntimeException | StackOverflowError e) {
+                throw new AssertionError("template " + t + " raised " + e, e);
+            }
+        }
+        assertTrue(rendered > 1000, "the soup should also contain valid templates, rendered " + rendered);
     }
 
     @Test

@@ -38,6 +38,20 @@ class ChatTemplatesConfigTest {
     }
 
     @Test
+    void choosesTemplatesLikeGetChatTemplate() {
+        Map<String, String> named = Map.of("default", "D", "tool_use", "T", "rag", "R");
+        assertEquals("D", ChatTemplates.choose(named, null, false));
+        assertEquals("T", ChatTemplates.choose(named, null, true));
+        assertEquals("R", ChatTemplates.choose(named, "rag", true));
+        assertEquals("{{ 1 }}", ChatTemplates.choose(named, "{{ 1 }}", false));
+        assertEquals("D", ChatTemplates.choose(Map.of("default", "D"), null, true));
+        assertThrows(IllegalArgumentException.class, () -> ChatTemplates.choose(Map.of(), null, false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ChatTemplates.choose(Map.of("a", "A", "b", "B"), null, false));
+        assertTrue(e.getMessage().contains("[a, b]"), e.getMessage());
+    }
+
+    @Test
     void jacksonTreesWorkAsContextValues() throws Exception {
         JsonNode tools = JSON.readTree("""
                 [{"type": "function", "function": {"name": "f", "parameters": {"x": 1.5, "n": 2, "ok": true, "z": null}}}]""");

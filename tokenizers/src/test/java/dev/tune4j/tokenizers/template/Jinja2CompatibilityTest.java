@@ -82,7 +82,8 @@ class Jinja2CompatibilityTest {
             String expected = c.get("error").asText();
             if (c.get("error_type").asText().equals("TemplateError")) {
                 assertEquals(expected, e.getMessage());
-            } else if (compareMessages) {
+            } else if (compareMessages && !c.get("error_type").asText().equals("SyntaxError")) {
+                // (a Python SyntaxError names a line of jinja2's generated code, so only its kind is compared)
                 assertTrue(e.getMessage().contains(expected), "expected jinja2's message '" + expected + "', got '"
                         + e.getMessage() + "'");
             }

@@ -413,6 +413,64 @@ CASES += [
  ("none_attr", "{{ none.x }}|{{ none[0] }}", {}),
 ]
 
+CASES += [
+ ("generation_own_scope", "{% set x = 0 %}{% generation %}{% set x = 1 %}{{ x }}{% endgeneration %}{{ x }}", {}),
+ ("generation_no_loop_control", "{% for m in [1] %}{% generation %}{% break %}{% endgeneration %}{% endfor %}", {}),
+]
+
+CASES += [
+ ("markup_concat_escapes", "{{ '<b>'|safe + '<i>' }}|{{ '<i>' + '<b>'|safe }}|{{ ('<b>'|safe) ~ '<i>' }}|{{ ('a'|e) + '<' }}", {}),
+ ("markup_percent_and_methods", "{{ '<%s>'|safe % '<' }}|{{ ('<b>'|safe).replace('b', '<i>') }}|{{ ('a<b'|safe).split('<') }}|{{ ('x'|safe).startswith('x') }}", {}),
+ ("markup_repr_and_filters", "{{ ['<a>'|safe, 'b'|e] }}|{{ ('<a>'|safe)|upper }}|{{ ('<a>'|e)|length }}|{{ '<a>'|e|e }}|{{ '<'|forceescape|forceescape }}|{{ ('<a>'|safe) == '<a>' }}|{{ ('<a>'|safe) is string }}", {}),
+ ("markup_tojson_join", "{{ ('<a>'|safe)|tojson }}|{{ ['<a>'|safe, '<b>']|join('&') }}|{{ ', '.join(['<a>'|safe, 'b']) }}|{{ ('&'|safe).join(['<', 'x'|safe]) }}", {}),
+ ("markup_undefined_none", "[{{ nothing|e }}][{{ none|e }}][{{ nothing|safe }}]", {}),
+]
+
+CASES += [
+ ("g_cycler", "{% set c = cycler('odd', 'even', none) %}{% for i in range(4) %}{{ c.next() }},{% endfor %}[{{ c.current }}]{% set r = c.reset() %}{{ c.next() }}", {}),
+]
+
+CASES += [
+ ("generator_always_truthy", "{% if []|select %}yes{% endif %}|{% if messages|selectattr('role', 'eq', 'tool') %}taken{% endif %}|{{ ([]|map('string')) is iterable }}{{ ([]|map('string')) is sequence }}", {"messages": M}),
+ ("generator_single_pass", "{% set g = [1,2,3]|map('string') %}{% for x in g %}{{ x }}{% endfor %}|{% for x in g %}{{ x }}{% endfor %}|{% set h = [1,2,3]|select %}{{ 2 in h }}{{ h|list }}|{% set k = [1,2,3]|select %}{{ k|first }}{{ k|list }}", {}),
+ ("generator_loop_length", "{% for x in [1,2,3]|select %}{{ loop.length }}{{ loop.last }}{% endfor %}|{{ [2,1]|select|sort }}{{ [1,2]|select|sum }}{{ [1,2]|reverse|first }}{{ (1,2)|reverse|list }}", {}),
+ ("generator_no_len", "{{ messages|selectattr('role', 'eq', 'user')|length }}", {"messages": M}),
+ ("generator_no_index", "{{ (messages|selectattr('role', 'eq', 'user'))[0] }}", {"messages": M}),
+ ("generator_not_reversible", "{{ [1,2]|select|last }}", {}),
+ ("sort_equal_keys_never_compared", "{{ [none, none]|sort }}|{{ [a, b]|sort }}", {}),
+ ("split_whitespace_maxsplit_keeps_rest", "{{ ' 1 2 3 '.split(none, 1) }}{{ ' 1 2 3 '.rsplit(none, 1) }}{{ ' 1 2 3 '.split(none, 0) }}", {}),
+ ("undefined_is_callable", "{{ nothing is callable }}", {}),
+]
+
+CASES += [
+ ("scope_block_bodies", "{% set y = 1 %}{% set x %}{% set y = 2 %}{{ y }}{% endset %}{{ x }}{{ y }}|{% filter upper %}{% set y = 3 %}{{ y }}{% endfilter %}{{ y }}|{% set ns = namespace(v=1) %}{% set z %}{% set ns.v = 5 %}{% endset %}{{ ns.v }}", {}),
+]
+
+CASES += [
+ ("macro_too_many_args", "{% macro f(a) %}{{a}}{% endmacro %}{{ f(1, 2) }}", {}),
+ ("macro_unknown_kwarg", "{% macro f(a) %}{{a}}{% endmacro %}{{ f(1, a=2) }}", {}),
+ ("macro_kwargs_catch", "{% macro f(a) %}{{a}}{{ kwargs }}{% endmacro %}{{ f(1, a=2) }}", {}),
+ ("macro_caller_not_used", "{% macro f() %}x{% endmacro %}{% call f() %}y{% endcall %}", {}),
+ ("macro_caller_in_kwargs", "{% macro f() %}x{{ kwargs }}{% endmacro %}{% call f() %}y{% endcall %}", {}),
+ ("macro_no_caller", "{% macro f() %}[{{ caller() }}]{% endmacro %}{{ f() }}", {}),
+ ("macro_no_caller_defined_test", "{% macro f() %}{{ caller is defined }}{% endmacro %}{{ f() }}", {}),
+ ("macro_nested_varargs_counts", "{% macro f() %}{% macro g() %}{{ varargs }}{% endmacro %}{% endmacro %}{{ f(1) }}ok", {}),
+ ("macro_caller_too_many_args", "{% macro f() %}[{{ caller(1, 2) }}]{% endmacro %}{% call(x) f() %}{{ x }}{% endcall %}", {}),
+ ("macro_caller_param_needs_default", "{% macro f(caller) %}{{ caller }}{% endmacro %}{{ f(5) }}", {}),
+ ("macro_repr", "{% macro f() %}{% endmacro %}{{ f }}", {}),
+]
+
+CASES += [
+ ("dict_views", "{{ d.items() }}|{{ d.keys() }}|{{ d.values() }}|{{ d.keys()|list }}|{{ d.items()|length }}|{{ d.keys()[0] }}|{{ 'a' in d.keys() }}|{{ d.keys() is sequence }}|{{ d.keys() is iterable }}|{{ d.keys() == d.keys() }}|{{ d.values() == d.values() }}|{% if {}.items() %}t{% else %}f{% endif %}|{% for k, v in d.items() %}{{ k }}{{ v }}{% endfor %}|{{ d.items()|first }}|{{ d.keys()|last }}|{{ d.keys()|sort }}", {"d": {"a": 1, "b": None}}),
+ ("dict_view_not_json", "{{ d.items()|tojson }}", {"d": {"a": 1}}),
+ ("dict_view_not_sliceable", "{{ d.keys()[:1] }}", {"d": {"a": 1}}),
+]
+
+CASES += [
+ ("range_objects", "{{ range(3) }}|{{ range(1, 10, 3) }}|{{ range(10)[2:5] }}|{{ range(10)[::-1] }}|{{ range(5)[-1] }}|{{ range(5)[9] }}|{{ 3 in range(5) }}|{{ range(3)|list }}|{{ range(4)|length }}|{{ range(0) is sequence }}|{% if range(0) %}t{% else %}f{% endif %}|{{ range(3) == range(3) }}|{{ range(3)|reverse|list }}|{{ range(3)|last }}|{{ range(3)|sum }}", {}),
+ ("range_not_json", "{{ range(3)|tojson }}", {}),
+]
+
 if __name__ == "__main__":
     out = open(sys.argv[1], "w", encoding="utf-8")
     for name, tpl, ctx in CASES:

@@ -1,4 +1,4 @@
-package dev.tune4j.io.safetensors;
+package dev.tune4j.io;
 
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -10,15 +10,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Writes a file through a temporary sibling and an atomic rename, so readers never see half a file. */
-final class AtomicFiles {
+/**
+ * Writes files through a temporary sibling and an atomic rename, so readers never see half a
+ * file and a failed write leaves nothing behind. Every file tune4j writes goes through here.
+ */
+public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFiles() {}
 
     /** Fills a channel positioned at 0. */
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void writeTo(FileChannel channel) throws IOException;
     }
 
@@ -27,7 +30,7 @@ final class AtomicFiles {
      * across file systems is not atomic) and is removed if anything fails. Replacing a file that
      * is memory-mapped elsewhere is safe: the old mapping keeps the old data.
      */
-    static void write(Path target, Body body) {
+    public static void write(Path target, Body body) {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Path temp = null;
@@ -51,7 +54,7 @@ final class AtomicFiles {
             }
             temp = null;
         } catch (IOException e) {
-            throw new SafetensorsException(target + ": cannot write: " + e, e);
+            throw new java.io.UncheckedIOException(target + ": cannot write: " + e, e);
         } finally {
             if (temp != null) {
                 try {
@@ -61,5 +64,16 @@ final class AtomicFiles {
                 }
             }
         }
+    }
+
+    /** Writes UTF-8 text atomically. */
+    public static void writeString(Path target, String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        write(target, channel -> {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+        });
     }
 }
