@@ -1,0 +1,69 @@
+package dev.tune4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class Tune4jCliTest {
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream outBuf = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream errBuf = new ByteArrayOutputStream();
+
+    private int run(String stdin, String... args) {
+        outBuf.reset();
+        errBuf.reset();
+        return Tune4jCli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(outBuf, true, StandardCharsets.UTF_8), new PrintStream(errBuf, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void trainsFromARecipeThenChatsWithTheAdapter() throws Exception {
+        Files.writeString(tmp.resolve("recipe.json"), """
+                {"max_length": 64,
+                 "lora": {"r": 8, "lora_alpha": 16, "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]},
+                 "training_args": {"output_dir": "run", "learning_rate": 0.005, "max_steps": 40,
+                                   "per_device_train_batch_size": 16, "logging_steps": 5, "save_strategy": "no"}}
+                """);
+        assertEquals(0, run("", "train", tmp.resolve("recipe.json").toString()), errBuf.toString());
+        Path adapter = tmp.resolve("run/final");
+        assertTrue(Files.isRegularFile(adapter.resolve("adapter_config.json")));
+        String trainOut = outBuf.toString(StandardCharsets.UTF_8);
+        assertTrue(trainOut.contains("last logged loss"), trainOut);
+
+        assertEquals(0, run("倒序 1 2 3\nWhat number comes after 4?\n", "chat", tmp.resolve("run/base").toString(),
+                "--adapter", adapter.toString(), "--max-new-tokens", "8"), errBuf.toString());
+        String chat = outBuf.toString(StandardCharsets.UTF_8);
+        assertEquals(3, chat.split(">", -1).length - 1, chat); // a prompt per question, and one at the end
+    }
+
+    @Test
+    void badUsageAndMissingCommandsGiveExitCodes() {
+        assertEquals(2, run("", "frobnicate"));
+        assertTrue(errBuf.toString().contains("unknown command 'frobnicate'"));
+        assertEquals(2, run("", "merge", "--base", tmp.toString()));
+        assertTrue(errBuf.toString().contains("--adapter"), errBuf.toString());
+        assertEquals(3, run("", "serve"));
+        assertEquals(2, run("", "train", tmp.resolve("missing.json").toString()));
+        assertTrue(errBuf.toString().contains("missing.json"), errBuf.toString());
+    }
+
+    @Test
+    void recipeErrorsNameTheKey() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Recipe.parse("{\"lora\": {\"r\": 8}}", "r.json", tmp));
+        assertTrue(e.getMessage().contains("training_args"), e.getMessage());
+        var e2 = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Recipe.parse("{\"model\": 3, \"training_args\": {\"output_dir\": \"o\"}}", "r.json", tmp));
+        assertTrue(e2.getMessage().contains("'model'"), e2.getMessage());
+    }
+}
