@@ -10,6 +10,9 @@ import dev.tune4j.examples.support.ExactMatch;
 import dev.tune4j.examples.support.LossCurve;
 import dev.tune4j.examples.support.Memory;
 import dev.tune4j.examples.support.ProgressCallback;
+import dev.tune4j.examples.support.QuantizedLoading;
+import dev.tune4j.examples.qlora.Llama2QloraRecipe;
+import dev.tune4j.quant.BitsAndBytesConfig;
 import dev.tune4j.generation.GenerationConfig;
 import dev.tune4j.lora.LoraConfig;
 import dev.tune4j.lora.PeftModel;
@@ -29,7 +32,8 @@ import java.util.Map;
 /**
  * The quickstart's steps, callable from {@link Quickstart#main} and from tests: load, generate,
  * LoRA fine-tune with the Trainer, generate again and measure, save the adapter, merge, save and
- * reload the merged model.
+ * reload the merged model, then the same fine-tuning over 4-bit weights (QLoRA) where the build
+ * loads them.
  */
 public final class QuickstartRun {
     /** Options: the model folder (null for the embedded default), where outputs go, training steps. */
@@ -43,7 +47,12 @@ public final class QuickstartRun {
     /** The figures the quickstart prints, all measured in the run. */
     public record Report(double accuracyBefore, double accuracyAfter, double accuracyMerged, double firstLoss,
                          double lastLoss, Path adapterDir, Path mergedDir, Path lossCurve,
-                         long baseWeightBytes, long adapterBytes) {}
+                         long baseWeightBytes, long adapterBytes, double accuracyQlora, long qloraBaseWeightBytes) {
+        /** Whether the QLoRA step ran (this build loads 4-bit models). */
+        public boolean qloraRan() {
+            return !Double.isNaN(accuracyQlora);
+        }
+    }
 
     private QuickstartRun() {}
 
@@ -125,14 +134,38 @@ public final class QuickstartRun {
         }
         out.printf("   exact match of the reloaded merged model: %.1f%%%n", reloaded.percent());
 
+        BitsAndBytesConfig bnb = Llama2QloraRecipe.bnbConfig();
+        double qloraAccuracy = Double.NaN;
+        long qloraBaseBytes = 0;
+        if (QuantizedLoading.available(bnb)) {
+            out.println("== 7. QLoRA: the same LoRA over NF4 + double-quant weights  (BitsAndBytesConfig)");
+            QuantizedLoading.Loaded q = QuantizedLoading.load(modelDir, bnb);
+            qloraBaseBytes = Memory.weightBytes(q.model());
+            PeftModel qpeft = PeftModel.getPeftModel(q.model(), lora);
+            Trainer qtrainer = new Trainer(qpeft, args.toBuilder().outputDir(o.outputDir().resolve("qlora-run")).build(),
+                    train, null, new DataCollatorForSeq2Seq(tok));
+            qtrainer.addCallback(new ProgressCallback("   qlora", out));
+            qtrainer.train();
+            curve.add("QLoRA (NF4)", qtrainer.state().logHistory);
+            qloraAccuracy = ExactMatch.evaluate(qpeft, tok, heldOut, s -> AlpacaPrompt.format(s, ""), 8).accuracy();
+            out.printf("   exact match with QLoRA: %.1f%%%n", 100 * qloraAccuracy);
+            qpeft.savePretrained(o.outputDir().resolve("qlora-adapter"));
+            qpeft.close();
+        } else {
+            out.println("== 7. QLoRA: 4-bit loading is not part of this build yet (skipped)");
+        }
+
         Path svg = o.outputDir().resolve("loss.svg");
         curve.write(svg);
         out.println("== memory");
         out.printf("   base weights %s (F32); LoRA adapter %s trainable (+ %s of AdamW state)%n",
                 Memory.human(baseBytes), Memory.human(adapterBytes), Memory.human(2 * adapterBytes));
+        if (qloraBaseBytes > 0) {
+            out.printf("   QLoRA base weights %s (NF4 + double quant, norms and embeddings as loaded)%n", Memory.human(qloraBaseBytes));
+        }
         out.println("== loss curve: " + svg);
         return new Report(before.accuracy(), after.accuracy(), reloaded.accuracy(), firstLoss, lastLoss,
-                adapterDir, mergedDir, svg, baseBytes, adapterBytes);
+                adapterDir, mergedDir, svg, baseBytes, adapterBytes, qloraAccuracy, qloraBaseBytes);
     }
 
     private static void show(PrintStream out, ExactMatch.Result r, int n) {

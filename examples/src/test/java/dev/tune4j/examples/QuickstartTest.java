@@ -45,6 +45,10 @@ class QuickstartTest {
         assertTrue(Files.isRegularFile(r.mergedDir().resolve("tokenizer.json")));
         String svg = Files.readString(r.lossCurve());
         assertTrue(svg.startsWith("<svg") && svg.contains("<polyline"), svg);
+        if (r.qloraRan()) {
+            assertTrue(r.accuracyQlora() >= 0.7, "QLoRA " + r.accuracyQlora());
+            assertTrue(r.qloraBaseWeightBytes() < r.baseWeightBytes(), r.qloraBaseWeightBytes() + " vs " + r.baseWeightBytes());
+        }
 
         // The saved adapter, loaded over a fresh base, answers as the trained one did.
         Path base = EmbeddedModel.extract(tmp.resolve("base2"));

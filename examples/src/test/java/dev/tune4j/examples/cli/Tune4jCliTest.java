@@ -58,6 +58,25 @@ class Tune4jCliTest {
     }
 
     @Test
+    void quantizeWritesAFourBitCheckpointWhereTheBuildCan() throws Exception {
+        Path base = dev.tune4j.examples.embedded.EmbeddedModel.extract(tmp.resolve("base"));
+        int code = run("", "quantize", base.toString(), "--out", tmp.resolve("q4").toString());
+        if (!dev.tune4j.examples.support.QuantizedLoading.available(dev.tune4j.examples.qlora.Llama2QloraRecipe.bnbConfig())) {
+            assertEquals(3, code);
+            return;
+        }
+        assertEquals(0, code, errBuf.toString());
+        String config = Files.readString(tmp.resolve("q4/config.json"));
+        assertTrue(config.contains("quantization_config") && config.contains("nf4"), config);
+        assertTrue(Files.size(tmp.resolve("q4/model.safetensors")) < Files.size(base.resolve("model.safetensors")) / 2);
+        try (var back = dev.tune4j.models.AutoModelForCausalLM.fromPretrained(tmp.resolve("q4"))) {
+            // the 4-bit checkpoint loads back and runs: one new token after a three-token prompt
+            assertEquals(4, back.generate(new int[][] {{5, 6, 7}}, null,
+                    back.generationConfig().toBuilder().maxNewTokens(1).build())[0].length);
+        }
+    }
+
+    @Test
     void recipeErrorsNameTheKey() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Recipe.parse("{\"lora\": {\"r\": 8}}", "r.json", tmp));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tune4j.examples.support.ExampleArgs;
+import dev.tune4j.examples.support.QuantizedLoading;
 import dev.tune4j.lora.LoraConfig;
 import dev.tune4j.models.AutoModelForCausalLM;
 import dev.tune4j.models.CausalLM;
@@ -24,6 +25,11 @@ class Llama2QloraRecipeTest {
         Llama2QloraRecipe.Result r = Llama2QloraRecipe.run(new ExampleArgs(null, tmp, 3, List.of("--lr", "2e-3", "--batch", "2")),
                 new PrintStream(OutputStream.nullOutputStream()));
         assertTrue(r.evalLossAfter() < r.evalLossBefore() - 0.2, r.evalLossBefore() + " -> " + r.evalLossAfter());
+        boolean fourBit = QuantizedLoading.available(Llama2QloraRecipe.bnbConfig());
+        assertEquals(fourBit, r.quantized());
+        if (fourBit) {
+            assertEquals("paged_adamw_8bit", r.optim());
+        }
         LoraConfig saved = LoraConfig.fromPretrained(r.adapterDir());
         assertEquals(16, saved.r());
         assertEquals(16.0, saved.loraAlpha());
