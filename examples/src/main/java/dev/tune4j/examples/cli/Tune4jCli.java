@@ -40,7 +40,7 @@ import java.util.Map;
  * </pre>
  *
  * <p>Run with {@code mvn -B -q -pl examples exec:exec -Dexec.mainClass=dev.tune4j.examples.cli.Tune4jCli
- * -Dexec.args="train recipe.json"}.
+ * -Dexample.args="train recipe.json"}.
  */
 public final class Tune4jCli {
     private Tune4jCli() {}
