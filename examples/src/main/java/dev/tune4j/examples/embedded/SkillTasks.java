@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * follows a rule a model of a few hundred thousand parameters can learn: reverse three digits,
  * write a digit as a Chinese numeral and back, and name the next number.
  *
- * <p>The pre-training corpus states every task as {@code instruction => answer}; the instruction
+ * <p>The pre-training corpus states every task as {@code instruction =>}, a newline and the answer; the instruction
  * dataset wraps the same instructions in the Alpaca prompt ({@code ### Instruction: ... ###
  * Response:}), which the pre-trained model has never seen. Fine-tuning teaches it the format,
  * so exact-match accuracy on held-out instructions goes from about 0 to about 100 percent.
