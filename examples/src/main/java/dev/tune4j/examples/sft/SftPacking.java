@@ -1,6 +1,5 @@
 package dev.tune4j.examples.sft;
 
-import dev.tune4j.data.Dataset;
 import dev.tune4j.examples.support.ExactMatch;
 import dev.tune4j.examples.support.ExampleArgs;
 import dev.tune4j.examples.support.LossCurve;
