@@ -16,6 +16,17 @@ import java.util.List;
 public final class PythonJson {
     private PythonJson() {}
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * {@code json.dumps(value, indent=indent, sort_keys=sortKeys)} for plain Java values (maps in
+     * their iteration order, lists, arrays, strings, numbers, booleans, null); indent -1 writes
+     * one line with Python's default separators.
+     */
+    public static String dumps(Object value, int indent, boolean sortKeys) {
+        return dumps((JsonNode) MAPPER.valueToTree(value), indent, sortKeys);
+    }
+
     /** {@code json.dumps(node, indent=indent, sort_keys=sortKeys)} (ensure_ascii=True). */
     public static String dumps(JsonNode node, int indent, boolean sortKeys) {
         StringBuilder sb = new StringBuilder();

@@ -98,6 +98,14 @@ public final class AutoModelForCausalLM {
                 throw new IllegalArgumentException(gen + ": not a JSON object: " + e.getMessage(), e);
             }
         }
+        if (options.backend().equals("onnxruntime") && backend instanceof dev.tune4j.backend.onnx.OnnxRuntimeBackend ort) {
+            try {
+                return ort.compile(model);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
         return model;
     }
 
@@ -134,6 +142,8 @@ public final class AutoModelForCausalLM {
     private static Backend backendFor(LoadOptions options) {
         return switch (options.backend()) {
             case "cpu" -> AutogradBackend.CPU;
+            // Checks for ONNX Runtime reflectively: nothing of it loads unless this backend is chosen.
+            case "onnxruntime" -> dev.tune4j.backend.onnx.OnnxRuntimeBackend.create(options.device());
             default -> throw new IllegalArgumentException("unknown backend " + options.backend());
         };
     }

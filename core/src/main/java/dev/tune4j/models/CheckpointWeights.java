@@ -41,7 +41,8 @@ final class CheckpointWeights implements WeightSource, AutoCloseable {
         }
         used.add(k);
         Tensor t = checkpoint.tensor(k);
-        if (dtype != null && t.dtype() != dtype) {
+        // torch_dtype converts floating-point weights only: packed 4-bit bytes stay U8, as in transformers.
+        if (dtype != null && t.dtype() != dtype && t.dtype().isFloatingPoint()) {
             t = t.to(dtype);
         }
         return t;

@@ -11,8 +11,9 @@ import java.util.Locale;
  * // transformers: AutoModelForCausalLM.from_pretrained(path, torch_dtype=torch.bfloat16)
  * }</pre>
  *
- * @param backend {@code "cpu"} (pure Java)
- * @param device {@code "cpu"}
+ * @param backend {@code "cpu"} (pure Java) or {@code "onnxruntime"} (the model traced into ONNX
+ *     Runtime; needs com.microsoft.onnxruntime:onnxruntime, or onnxruntime_gpu for CUDA)
+ * @param device {@code "cpu"}; with onnxruntime also {@code "cuda"} or {@code "cuda:N"}
  * @param torchDtype the dtype weights are held in; null keeps what the checkpoint stores
  *     ({@code torch_dtype="auto"}). Compute is float32 either way.
  * @param revision hub revision (branch, tag or commit)
@@ -23,11 +24,12 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
     public LoadOptions {
         backend = backend == null ? "cpu" : backend.toLowerCase(Locale.ROOT);
         device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
-        if (!backend.equals("cpu")) {
-            throw new IllegalArgumentException("backend '" + backend + "' is not available; available: cpu");
+        if (!backend.equals("cpu") && !backend.equals("onnxruntime")) {
+            throw new IllegalArgumentException("backend '" + backend + "' is not available; available: cpu, onnxruntime");
         }
-        if (!device.equals("cpu")) {
-            throw new IllegalArgumentException("device '" + device + "' is not available with the cpu backend");
+        if (!device.equals("cpu") && !(backend.equals("onnxruntime") && device.matches("cuda(:\\d+)?"))) {
+            throw new IllegalArgumentException("device '" + device + "' is not available with the " + backend + " backend"
+                    + (backend.equals("cpu") ? "; use backend onnxruntime for cuda" : "; use cpu, cuda or cuda:N"));
         }
         if (torchDtype != null && torchDtype != DType.F32 && torchDtype != DType.F16 && torchDtype != DType.BF16) {
             throw new IllegalArgumentException("torch_dtype must be float32, float16 or bfloat16, not " + torchDtype);

@@ -81,6 +81,13 @@ public abstract class Module {
         parameters.put(name, p);
     }
 
+    /** Removes a parameter (a layer whose stored form changes, e.g. a 4-bit weight made dense). */
+    protected final void removeParameter(String name) {
+        if (parameters.remove(name) == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter '" + name + "'");
+        }
+    }
+
     /**
      * Every parameter with its full dotted name, depth first in registration order. A parameter
      * shared by two modules (tied embeddings) appears once, under its first name, as torch does.

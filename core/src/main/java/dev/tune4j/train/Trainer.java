@@ -144,9 +144,20 @@ public class Trainer {
         return switch (optim) {
             case "adamw_torch", "adamw_hf", "adamw_torch_fused" -> new AdamW(groups, args.adamBeta1(), args.adamBeta2(), args.adamEpsilon());
             case "sgd" -> new Sgd(groups, 0.0, 0.0, false);
-            default -> throw new IllegalArgumentException("optim '" + optim + "' is not available in tune4j core;"
-                    + " available: adamw_torch, adamw_hf, sgd (adamw_8bit comes with the quant module)");
+            default -> provided(optim, groups);
         };
+    }
+
+    /** An optimizer from a registered {@link OptimizerProvider} (e.g. the quant module's adamw_8bit). */
+    private Optimizer provided(String optim, List<ParamGroup> groups) {
+        for (OptimizerProvider p : java.util.ServiceLoader.load(OptimizerProvider.class)) {
+            var o = p.create(optim, groups, args);
+            if (o.isPresent()) {
+                return o.get();
+            }
+        }
+        throw new IllegalArgumentException("optim '" + optim + "' is not available in tune4j core;"
+                + " available: adamw_torch, adamw_hf, sgd (adamw_8bit comes with the quant module)");
     }
 
     /** Starts training from scratch. */

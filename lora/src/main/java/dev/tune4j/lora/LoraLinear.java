@@ -2,6 +2,7 @@ package dev.tune4j.lora;
 
 import dev.tune4j.backend.Backend;
 import dev.tune4j.nn.Conv1D;
+import dev.tune4j.nn.DenseWeight;
 import dev.tune4j.nn.Linear;
 import dev.tune4j.nn.LinearLayer;
 import dev.tune4j.nn.Module;
@@ -68,8 +69,8 @@ public final class LoraLinear extends Module implements LinearLayer {
     /**
      * Wraps {@code base}: a {@link Linear}, a {@link Conv1D} (whose [in, out] weight makes the layer
      * fan-in-fan-out), or another {@link LinearLayer} module such as a 4-bit layer. Forward passes
-     * work over any of them; merging, DoRA, PiSSA and OLoRA read the dense weight and need a
-     * Linear or Conv1D.
+     * work over any of them; merging, PiSSA and OLoRA read the dense weight and need a Linear, a
+     * Conv1D or a {@link DenseWeight} layer (a 4-bit one); DoRA needs a Linear or Conv1D.
      *
      * @param seed seeds the dropout masks of this layer
      */
@@ -610,6 +611,9 @@ public final class LoraLinear extends Module implements LinearLayer {
 
     /** The base weight as float [out, in]. */
     float[] weightOutIn() {
+        if (base instanceof DenseWeight d) {
+            return d.dequantizedWeight().toFloatArray();
+        }
         Tensor w = baseWeight().value();
         float[] d = w.toFloatArray();
         return fanInFanOut ? Mat.transpose(d, inFeatures, outFeatures) : d;
@@ -617,6 +621,12 @@ public final class LoraLinear extends Module implements LinearLayer {
 
     /** Stores {@code w} [out, in] as the base weight, in the base's layout and dtype. */
     private void setWeightOutIn(float[] w) {
+        if (base instanceof DenseWeight d) {
+            // A quantized base (bitsandbytes 4-bit) keeps the merged sum in float32, so that merge and
+            // unmerge are exact; peft re-quantizes instead (DenseWeight.replaceWeight(.., true) offers that).
+            d.replaceWeight(Tensor.of(w, outFeatures, inFeatures), false);
+            return;
+        }
         Parameter p = baseWeight();
         DType dtype = p.value().dtype();
         Tensor t = fanInFanOut ? Tensor.of(Mat.transpose(w, outFeatures, inFeatures), inFeatures, outFeatures)

@@ -3,6 +3,11 @@ package dev.tune4j.quant;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tune4j.models.ModelConfig;
+import dev.tune4j.models.QuantizationConfig;
+import dev.tune4j.nn.LinearFactory;
+import dev.tune4j.quant.nn.Linear4bitFactory;
 import dev.tune4j.tensor.DType;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * {@link #blocksize()} is not part of transformers' config (it is always 64 there); a checkpoint
  * records each weight's blocksize in its quant state, so loading never needs it.
  */
-public final class BitsAndBytesConfig {
+public final class BitsAndBytesConfig implements QuantizationConfig {
     private static final Logger LOG = LoggerFactory.getLogger(BitsAndBytesConfig.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** Storage dtypes transformers accepts for {@code bnb_4bit_quant_storage}. */
@@ -140,6 +145,35 @@ public final class BitsAndBytesConfig {
         return blocksize;
     }
 
+    /** {@code "bitsandbytes"}, the {@code quant_method} of config.json. */
+    @Override
+    public String quantMethod() {
+        return "bitsandbytes";
+    }
+
+    /**
+     * The layers transformers' {@code replace_with_bnb_linear} would build: a
+     * {@link dev.tune4j.quant.nn.Linear4bit} for every projection (quantized as its weight is
+     * read, or read as stored in a bnb-4bit checkpoint), a plain Linear for modules named in
+     * {@code llm_int8_skip_modules}. The lm_head is not built through the factory and stays dense.
+     *
+     * @throws IllegalStateException when {@code load_in_4bit} is false (nothing to quantize)
+     */
+    @Override
+    public LinearFactory linearFactory(ModelConfig config) {
+        if (!loadIn4bit) {
+            throw new IllegalStateException("BitsAndBytesConfig has load_in_4bit=false: nothing to quantize; set"
+                    + " loadIn4bit(true) or load without a quantization config");
+        }
+        return new Linear4bitFactory(this);
+    }
+
+    /** {@link #toDict()} as the {@code quantization_config} object of config.json. */
+    @Override
+    public ObjectNode toConfigJson() {
+        return MAPPER.valueToTree(toDict());
+    }
+
     /**
      * transformers' {@code BitsAndBytesConfig.to_dict()}, keys sorted as {@code config.json}
      * writes them: the public fields, {@code _load_in_4bit}/{@code _load_in_8bit},
@@ -169,7 +203,7 @@ public final class BitsAndBytesConfig {
      * level further.
      */
     public String toJson() {
-        return PythonJson.dumps(toDict(), 2);
+        return dev.tune4j.io.PythonJson.dumps(toDict(), 2, false);
     }
 
     /** Parses a {@code quantization_config} object (the JSON text of {@link #toJson()} or transformers'). */
@@ -294,7 +328,7 @@ public final class BitsAndBytesConfig {
 
     @Override
     public String toString() {
-        return "BitsAndBytesConfig" + PythonJson.dumps(toDict());
+        return "BitsAndBytesConfig" + dev.tune4j.io.PythonJson.dumps(toDict(), -1, false);
     }
 
     /** Builder for {@link BitsAndBytesConfig}; setters are named after transformers' arguments. */

@@ -173,7 +173,7 @@ public record QuantState(byte[] packed, float[] absmax, byte[] absmaxCodes, floa
             m.put("nested_dtype", "float32");
             m.put("nested_offset", (double) offset);
         }
-        return PythonJson.dumps(m);
+        return dev.tune4j.io.PythonJson.dumps(m, -1, false);
     }
 
     /** The suffix of the quant-state key: {@code "quant_state.bitsandbytes__nf4"} or {@code __fp4}. */

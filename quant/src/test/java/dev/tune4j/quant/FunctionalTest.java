@@ -34,37 +34,37 @@ class FunctionalTest {
 
     @Test
     void pythonFloatRepr() {
-        assertEquals("0.1287006437778473", PythonJson.floatRepr((double) 0.1287006437778473f));
-        assertEquals("2.5405885025975294e-05", PythonJson.floatRepr(2.5405885025975294e-05));
-        assertEquals("6.0", PythonJson.floatRepr(6.0));
-        assertEquals("0.0001", PythonJson.floatRepr(1e-4));
-        assertEquals("1e-05", PythonJson.floatRepr(1e-5));
-        assertEquals("-1.5e-07", PythonJson.floatRepr(-1.5e-7));
-        assertEquals("1234567890123456.0", PythonJson.floatRepr(1234567890123456.0));
-        assertEquals("1e+16", PythonJson.floatRepr(1e16));
-        assertEquals("1.2345e+20", PythonJson.floatRepr(1.2345e20));
-        assertEquals("100.0", PythonJson.floatRepr(100.0));
-        assertEquals("-0.0", PythonJson.floatRepr(-0.0));
-        assertEquals("0.5", PythonJson.floatRepr(0.5));
-        assertEquals("1e+23", PythonJson.floatRepr(1e23));
-        assertEquals("5e-324", PythonJson.floatRepr(Double.MIN_VALUE));
-        assertEquals("1.7976931348623157e+308", PythonJson.floatRepr(Double.MAX_VALUE));
+        assertEquals("0.1287006437778473", dev.tune4j.io.PythonJson.floatRepr((double) 0.1287006437778473f));
+        assertEquals("2.5405885025975294e-05", dev.tune4j.io.PythonJson.floatRepr(2.5405885025975294e-05));
+        assertEquals("6.0", dev.tune4j.io.PythonJson.floatRepr(6.0));
+        assertEquals("0.0001", dev.tune4j.io.PythonJson.floatRepr(1e-4));
+        assertEquals("1e-05", dev.tune4j.io.PythonJson.floatRepr(1e-5));
+        assertEquals("-1.5e-07", dev.tune4j.io.PythonJson.floatRepr(-1.5e-7));
+        assertEquals("1234567890123456.0", dev.tune4j.io.PythonJson.floatRepr(1234567890123456.0));
+        assertEquals("1e+16", dev.tune4j.io.PythonJson.floatRepr(1e16));
+        assertEquals("1.2345e+20", dev.tune4j.io.PythonJson.floatRepr(1.2345e20));
+        assertEquals("100.0", dev.tune4j.io.PythonJson.floatRepr(100.0));
+        assertEquals("-0.0", dev.tune4j.io.PythonJson.floatRepr(-0.0));
+        assertEquals("0.5", dev.tune4j.io.PythonJson.floatRepr(0.5));
+        assertEquals("1e+23", dev.tune4j.io.PythonJson.floatRepr(1e23));
+        assertEquals("5e-324", dev.tune4j.io.PythonJson.floatRepr(Double.MIN_VALUE));
+        assertEquals("1.7976931348623157e+308", dev.tune4j.io.PythonJson.floatRepr(Double.MAX_VALUE));
         // Expected strings printed by CPython 3 repr() for these exact doubles (mostly float32 values).
-        assertEquals("3.2383275394814306e-31", PythonJson.floatRepr(Double.longBitsToDouble(0x399a45be40000000L)));
-        assertEquals("1.50849180369228e-10", PythonJson.floatRepr(Double.longBitsToDouble(0x3de4bb88a0000000L)));
-        assertEquals("6.509344530059025e-06", PythonJson.floatRepr(Double.longBitsToDouble(0x3edb4d5b00000000L)));
-        assertEquals("7.243628715514205e-06", PythonJson.floatRepr(Double.longBitsToDouble(0x3ede61c980000000L)));
-        assertEquals("0.053588200360536575", PythonJson.floatRepr(Double.longBitsToDouble(0x3fab6fe9a0000000L)));
-        assertEquals("0.36568892002105713", PythonJson.floatRepr(Double.longBitsToDouble(0x3fd7677280000000L)));
-        assertEquals("57.998924255371094", PythonJson.floatRepr(Double.longBitsToDouble(0x404cffdcc0000000L)));
-        assertEquals("507435722735616.0", PythonJson.floatRepr(Double.longBitsToDouble(0x42fcd82960000000L)));
-        assertEquals("374956584075264.0", PythonJson.floatRepr(Double.longBitsToDouble(0x42f5505620000000L)));
-        assertEquals("4.33645668007936e+16", PythonJson.floatRepr(Double.longBitsToDouble(0x436341fb00000000L)));
-        assertEquals("6.9855422025556395e+28", PythonJson.floatRepr(Double.longBitsToDouble(0x45ec36e1a0000000L)));
-        assertEquals("0.30000000000000004", PythonJson.floatRepr(Double.longBitsToDouble(0x3fd3333333333334L)));
-        assertEquals("1e+22", PythonJson.floatRepr(Double.longBitsToDouble(0x4480f0cf064dd592L)));
-        assertEquals("123456789.0", PythonJson.floatRepr(Double.longBitsToDouble(0x419d6f3454000000L)));
-        assertEquals("1.5e-323", PythonJson.floatRepr(Double.longBitsToDouble(0x0000000000000003L)));
+        assertEquals("3.2383275394814306e-31", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x399a45be40000000L)));
+        assertEquals("1.50849180369228e-10", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x3de4bb88a0000000L)));
+        assertEquals("6.509344530059025e-06", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x3edb4d5b00000000L)));
+        assertEquals("7.243628715514205e-06", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x3ede61c980000000L)));
+        assertEquals("0.053588200360536575", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x3fab6fe9a0000000L)));
+        assertEquals("0.36568892002105713", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x3fd7677280000000L)));
+        assertEquals("57.998924255371094", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x404cffdcc0000000L)));
+        assertEquals("507435722735616.0", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x42fcd82960000000L)));
+        assertEquals("374956584075264.0", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x42f5505620000000L)));
+        assertEquals("4.33645668007936e+16", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x436341fb00000000L)));
+        assertEquals("6.9855422025556395e+28", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x45ec36e1a0000000L)));
+        assertEquals("0.30000000000000004", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x3fd3333333333334L)));
+        assertEquals("1e+22", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x4480f0cf064dd592L)));
+        assertEquals("123456789.0", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x419d6f3454000000L)));
+        assertEquals("1.5e-323", dev.tune4j.io.PythonJson.floatRepr(Double.longBitsToDouble(0x0000000000000003L)));
     }
 
     @Test
@@ -73,8 +73,8 @@ class FunctionalTest {
         m.put("a", java.util.List.of("x", "é"));
         m.put("b", java.util.List.of());
         m.put("c", null);
-        assertEquals("{\"a\": [\"x\", \"\\u00e9\"], \"b\": [], \"c\": null}", PythonJson.dumps(m));
-        assertEquals("{\n  \"a\": [\n    \"x\",\n    \"\\u00e9\"\n  ],\n  \"b\": [],\n  \"c\": null\n}", PythonJson.dumps(m, 2));
+        assertEquals("{\"a\": [\"x\", \"\\u00e9\"], \"b\": [], \"c\": null}", dev.tune4j.io.PythonJson.dumps(m, -1, false));
+        assertEquals("{\n  \"a\": [\n    \"x\",\n    \"\\u00e9\"\n  ],\n  \"b\": [],\n  \"c\": null\n}", dev.tune4j.io.PythonJson.dumps(m, 2, false));
     }
 
     @Test

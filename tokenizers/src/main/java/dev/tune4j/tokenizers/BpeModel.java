@@ -119,6 +119,9 @@ final class BpeModel implements Model {
 
     /** Ids only, without building Token objects; {@code out} receives (id, start, end) triples. */
     int[] tokenizePacked(String word) {
+        if (word.isEmpty()) {
+            return new int[0];
+        }
         if (ignoreMerges) {
             Integer id = vocab.get(word);
             if (id != null) {

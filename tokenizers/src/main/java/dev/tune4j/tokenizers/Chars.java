@@ -52,6 +52,9 @@ final class Chars {
      * sees it, i.e. without the punctuation added to Unicode after its table was generated.
      */
     static boolean isUnicodePunctuation(int c) {
+        if (c == 0x166D || c == 0x111C9) {
+            return true; // punctuation (Po) in the reference's table, recategorized in later Unicode
+        }
         switch (Character.getType(c)) {
             case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
                     Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION,

@@ -17,7 +17,8 @@ public final class Encoding {
     String[] tokens;
     /** Word index per token, -1 for none. */
     int[] words;
-    int[][] offsets;
+    /** Start and end of token i at 2i and 2i+1 (one flat array: millions of tokens are common). */
+    int[] offsets;
     int[] specialTokensMask;
     int[] attentionMask;
     /** Sequence index per token (0, 1), -1 for none. */
@@ -29,7 +30,7 @@ public final class Encoding {
         typeIds = new int[n];
         tokens = new String[n];
         words = new int[n];
-        offsets = new int[n][];
+        offsets = new int[2 * n];
         specialTokensMask = new int[n];
         attentionMask = new int[n];
         sequenceIds = new int[n];
@@ -50,8 +51,8 @@ public final class Encoding {
 
     /** {@code [start, end)} per token, in code points of the input. */
     public int[][] offsets() {
-        int[][] o = new int[offsets.length][];
-        for (int i = 0; i < o.length; i++) o[i] = offsets[i].clone();
+        int[][] o = new int[ids.length][];
+        for (int i = 0; i < o.length; i++) o[i] = new int[] {offsets[2 * i], offsets[2 * i + 1]};
         return o;
     }
 
@@ -96,8 +97,7 @@ public final class Encoding {
         e.typeIds = typeIds.clone();
         e.tokens = tokens.clone();
         e.words = words.clone();
-        e.offsets = new int[offsets.length][];
-        for (int i = 0; i < offsets.length; i++) e.offsets[i] = offsets[i].clone();
+        e.offsets = offsets.clone();
         e.specialTokensMask = specialTokensMask.clone();
         e.attentionMask = attentionMask.clone();
         e.sequenceIds = sequenceIds.clone();
@@ -111,7 +111,7 @@ public final class Encoding {
         e.typeIds = Arrays.copyOfRange(typeIds, start, stop);
         e.tokens = Arrays.copyOfRange(tokens, start, stop);
         e.words = Arrays.copyOfRange(words, start, stop);
-        e.offsets = Arrays.copyOfRange(offsets, start, stop);
+        e.offsets = Arrays.copyOfRange(offsets, 2 * start, 2 * stop);
         e.specialTokensMask = Arrays.copyOfRange(specialTokensMask, start, stop);
         e.attentionMask = Arrays.copyOfRange(attentionMask, start, stop);
         e.sequenceIds = Arrays.copyOfRange(sequenceIds, start, stop);
@@ -140,8 +140,7 @@ public final class Encoding {
             }
         }
         for (Encoding po : pair.overflowing) {
-            Encoding n = copy();
-            n.overflowing = new ArrayList<>();
+            Encoding n = copy(); // keeps its own overflowing windows, as the reference's clone does
             n.mergeWith(po.copy());
             over.add(n);
         }
@@ -154,9 +153,7 @@ public final class Encoding {
         String[] t = Arrays.copyOf(tokens, tokens.length + pair.tokens.length);
         System.arraycopy(pair.tokens, 0, t, tokens.length, pair.tokens.length);
         tokens = t;
-        int[][] o = Arrays.copyOf(offsets, offsets.length + pair.offsets.length);
-        System.arraycopy(pair.offsets, 0, o, offsets.length, pair.offsets.length);
-        offsets = o;
+        offsets = concat(offsets, pair.offsets);
         overflowing = over;
     }
 
@@ -244,12 +241,15 @@ public final class Encoding {
         specialTokensMask = padArr(specialTokensMask, p, 1, left);
         sequenceIds = padArr(sequenceIds, p, -1, left);
         String[] t = new String[target];
-        int[][] o = new int[target][];
+        int[] o = new int[2 * target];
         for (int i = 0; i < target; i++) {
             int src = left ? i - p : i;
             boolean pad = left ? i < p : i >= len;
             t[i] = pad ? padToken : tokens[src];
-            o[i] = pad ? new int[] {0, 0} : offsets[src];
+            if (!pad) {
+                o[2 * i] = offsets[2 * src];
+                o[2 * i + 1] = offsets[2 * src + 1];
+            }
         }
         tokens = t;
         offsets = o;

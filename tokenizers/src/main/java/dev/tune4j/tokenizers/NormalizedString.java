@@ -12,16 +12,17 @@ import java.util.Arrays;
  * Offsets are UTF-16 indices into {@link #original}; {@link Encoding} converts them to code points.
  */
 final class NormalizedString {
-    final String original;
+    /** Length of this piece of the original text (the text itself is never needed, only spans). */
+    final int originalLength;
     String normalized;
-    /** Per normalized UTF-16 unit: start and end in {@link #original}. */
+    /** Per normalized UTF-16 unit: start and end in this piece of the original text. */
     int[] alignStart;
     int[] alignEnd;
-    /** Offset of {@link #original} in the full input text. */
+    /** Offset of this piece of the original text in the full input text. */
     final int originalShift;
 
-    NormalizedString(String original, String normalized, int[] alignStart, int[] alignEnd, int originalShift) {
-        this.original = original;
+    NormalizedString(int originalLength, String normalized, int[] alignStart, int[] alignEnd, int originalShift) {
+        this.originalLength = originalLength;
         this.normalized = normalized;
         this.alignStart = alignStart;
         this.alignEnd = alignEnd;
@@ -46,7 +47,7 @@ final class NormalizedString {
                 i++;
             }
         }
-        return new NormalizedString(s, s, st, en, 0);
+        return new NormalizedString(s.length(), s, st, en, 0);
     }
 
     int length() {
@@ -58,7 +59,7 @@ final class NormalizedString {
     }
 
     int[] offsetsOriginal() {
-        return new int[] {originalShift, originalShift + original.length()};
+        return new int[] {originalShift, originalShift + originalLength};
     }
 
     /** Normalized range to original range (relative to this piece), or null. */
@@ -70,7 +71,7 @@ final class NormalizedString {
             return null;
         }
         if (normalized.isEmpty() && start == 0 && end == 0) {
-            return new int[] {0, original.length()};
+            return new int[] {0, originalLength};
         }
         if (end > normalized.length()) {
             return null;
@@ -86,7 +87,7 @@ final class NormalizedString {
         if (tStart > tEnd) {
             return null;
         }
-        if (original.isEmpty() && tStart == 0 && tEnd == 0) {
+        if (originalLength == 0 && tStart == 0 && tEnd == 0) {
             return new int[] {0, normalized.length()};
         }
         int start = -1;
@@ -127,7 +128,7 @@ final class NormalizedString {
             st[i] = alignStart[nStart + i] - shift;
             en[i] = alignEnd[nStart + i] - shift;
         }
-        String o = orig[0] <= orig[1] && orig[1] <= original.length() ? original.substring(orig[0], orig[1]) : "";
+        int o = orig[0] <= orig[1] && orig[1] <= originalLength ? orig[1] - orig[0] : 0;
         return new NormalizedString(o, normalized.substring(nStart, nEnd), st, en, originalShift + shift);
     }
 
@@ -209,7 +210,7 @@ final class NormalizedString {
 
     /** Transform over the whole string, located as the reference does through the original range. */
     void transform(int[] cps, int[] changes, int count, int initialOffset) {
-        int[] r = originalToNormalized(0, original.length());
+        int[] r = originalToNormalized(0, originalLength);
         if (r == null) {
             return;
         }
@@ -234,7 +235,36 @@ final class NormalizedString {
     }
 
     void apply(Changes c, int initialOffset) {
+        if (initialOffset == 0 && sameShape(c)) {
+            // One-for-one replacement of every character by one of the same UTF-16 length: each
+            // keeps its alignment, so only the text changes (what the general path computes too).
+            StringBuilder sb = new StringBuilder(normalized.length());
+            for (int k = 0; k < c.n; k++) sb.appendCodePoint(c.cps[k]);
+            normalized = sb.toString();
+            return;
+        }
         transform(c.cps, c.ch, c.n, initialOffset);
+    }
+
+    /** Whether {@code c} replaces each character in place and the transform covers the whole text. */
+    private boolean sameShape(Changes c) {
+        String s = normalized;
+        int i = 0;
+        for (int k = 0; k < c.n; k++) {
+            if (c.ch[k] != 0 || i >= s.length()) {
+                return false;
+            }
+            int old = s.codePointAt(i);
+            if (Character.charCount(old) != Character.charCount(c.cps[k])) {
+                return false;
+            }
+            i += Character.charCount(old);
+        }
+        if (i != s.length()) {
+            return false;
+        }
+        int[] r = originalToNormalized(0, originalLength);
+        return r != null && r[0] == 0 && r[1] == s.length();
     }
 
     void prepend(String s) {

@@ -51,12 +51,26 @@ final class Normalizers {
                 continue;
             }
             String seg = s.substring(i, j);
+            if (java.text.Normalizer.isNormalized(seg, form)) {
+                // Already in normal form: the reference's decomposition and recomposition cancel out.
+                for (int q = 0; q < seg.length(); ) {
+                    int cp = seg.codePointAt(q);
+                    c.add(cp, 0);
+                    q += Character.charCount(cp);
+                }
+                i = j;
+                continue;
+            }
             String out = java.text.Normalizer.normalize(seg, form);
             int[] orig = seg.codePoints().toArray();
             int k = orig.length;
             int[] cps = out.codePoints().toArray();
             int m = cps.length;
             boolean composing = form == java.text.Normalizer.Form.NFC || form == java.text.Normalizer.Form.NFKC;
+            if (traced(orig, cps, form, composing, c)) {
+                i = j;
+                continue;
+            }
             if (m < k && composing) {
                 // Composition: the first output character absorbs the removed ones, as the
                 // reference's alignment-tracking normalizer reports it.
@@ -67,6 +81,96 @@ final class Normalizers {
             i = j;
         }
         ns.apply(c, 0);
+    }
+
+    /**
+     * Follows the reference's alignment-tracking normalizer through one segment: each character is
+     * decomposed (first piece replaces it, the rest are insertions), the marks are put in canonical
+     * order carrying their changes along, and on composition a starter absorbs marks, its change
+     * becoming its own plus, for each absorbed mark, that mark's change minus one. The steps are
+     * recovered from the JDK's normal forms; false, adding nothing, if they cannot be.
+     */
+    private static boolean traced(int[] orig, int[] out, java.text.Normalizer.Form form, boolean composing,
+                                  NormalizedString.Changes c) {
+        java.text.Normalizer.Form decomp = form == java.text.Normalizer.Form.NFC || form == java.text.Normalizer.Form.NFD
+                ? java.text.Normalizer.Form.NFD : java.text.Normalizer.Form.NFKD;
+        // 1. Per-character decomposition with changes.
+        int[] dCp = new int[orig.length * 4 + 8];
+        int[] dCh = new int[dCp.length];
+        int nd = 0;
+        for (int cp : orig) {
+            String piece = java.text.Normalizer.normalize(new String(Character.toChars(cp)), decomp);
+            int t = 0;
+            for (int q = 0; q < piece.length(); ) {
+                int x = piece.codePointAt(q);
+                q += Character.charCount(x);
+                if (nd == dCp.length) {
+                    dCp = java.util.Arrays.copyOf(dCp, nd * 2);
+                    dCh = java.util.Arrays.copyOf(dCh, nd * 2);
+                }
+                dCp[nd] = x;
+                dCh[nd++] = t++ == 0 ? 0 : 1;
+            }
+        }
+        // 2. Canonical order: map the segment's full decomposition back onto those characters
+        //    (equal marks keep their relative order in a stable sort).
+        StringBuilder sb = new StringBuilder();
+        for (int cp : orig) sb.appendCodePoint(cp);
+        int[] nCp = java.text.Normalizer.normalize(sb, decomp).codePoints().toArray();
+        if (nCp.length != nd) {
+            return false;
+        }
+        int[] nCh = new int[nd];
+        boolean[] used = new boolean[nd];
+        for (int a = 0; a < nd; a++) {
+            int b = 0;
+            while (b < nd && (used[b] || dCp[b] != nCp[a])) b++;
+            if (b == nd) {
+                return false;
+            }
+            used[b] = true;
+            nCh[a] = dCh[b];
+        }
+        if (!composing) {
+            if (!java.util.Arrays.equals(nCp, out)) {
+                return false;
+            }
+            for (int a = 0; a < nd; a++) c.add(nCp[a], nCh[a]);
+            return true;
+        }
+        // 3. Composition, matched from the right: an output character equal to a decomposed one is
+        //    that one; any other is a composite whose starter absorbs the unmatched marks after it.
+        int m = out.length;
+        int[] outCh = new int[m];
+        int hi = nd - 1;
+        int pendingAbsorbed = 0;
+        for (int j = m - 1; j >= 0; j--) {
+            int t = hi;
+            while (t >= 0 && nCp[t] != out[j]) t--;
+            if (t >= 0) {
+                for (int u = t + 1; u <= hi; u++) pendingAbsorbed += nCh[u] - 1;
+                outCh[j] = nCh[t];
+                hi = t - 1;
+                continue;
+            }
+            String d = java.text.Normalizer.normalize(new String(Character.toChars(out[j])), decomp);
+            int starter = d.codePointAt(0);
+            t = hi;
+            while (t >= 0 && nCp[t] != starter) t--;
+            if (t < 0) {
+                return false;
+            }
+            int ch = nCh[t] + pendingAbsorbed;
+            for (int u = t + 1; u <= hi; u++) ch += nCh[u] - 1;
+            pendingAbsorbed = 0;
+            outCh[j] = ch;
+            hi = t - 1;
+        }
+        if (hi >= 0 || pendingAbsorbed != 0) {
+            return false;
+        }
+        for (int j = 0; j < m; j++) c.add(out[j], outCh[j]);
+        return true;
     }
 
     /**
@@ -141,9 +245,10 @@ final class Normalizers {
     record StripAccents() implements Normalizer {
         @Override
         public void normalize(NormalizedString ns) {
+            // Marks as the reference's (older) Unicode tables know them.
             ns.filter(cp -> {
                 int t = Character.getType(cp);
-                return !(t == Character.NON_SPACING_MARK || t == Character.COMBINING_SPACING_MARK
+                return !(Bert.isOldNonSpacingMark(cp) || t == Character.COMBINING_SPACING_MARK
                         || t == Character.ENCLOSING_MARK);
             });
         }

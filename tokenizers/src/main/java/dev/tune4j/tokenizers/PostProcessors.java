@@ -20,7 +20,6 @@ final class PostProcessors {
             e.ids[i] = ids[i];
             e.tokens[i] = tokens[i];
             e.typeIds[i] = typeId;
-            e.offsets[i] = new int[] {0, 0};
             e.specialTokensMask[i] = 1;
         }
         return e;
@@ -181,9 +180,8 @@ final class PostProcessors {
                         && (cps[cps.length - 1 - trailing] == g || Chars.isWhitespace(cps[cps.length - 1 - trailing]))) {
                     trailing++;
                 }
-                int[] off = e.offsets[i];
+                int[] off = {e.offsets[2 * i], e.offsets[2 * i + 1]};
                 if (leading > 0 || trailing > 0) {
-                    off = off.clone();
                     if (leading > 0) {
                         boolean isFirst = i == 0 || off[0] == 0;
                         if (isFirst && addPrefixSpace && leading == 1) {
@@ -194,7 +192,8 @@ final class PostProcessors {
                     if (trailing > 0 && off[1] >= trailing) {
                         off[1] = Math.max(off[1] - trailing, off[0]);
                     }
-                    e.offsets[i] = off;
+                    e.offsets[2 * i] = off[0];
+                    e.offsets[2 * i + 1] = off[1];
                 }
             }
         }

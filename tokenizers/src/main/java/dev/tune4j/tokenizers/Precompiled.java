@@ -73,6 +73,22 @@ final class Precompiled implements Normalizer {
         return unit & ((1 << 31) | 0xFF);
     }
 
+    private static final String NONE = new String("");
+    /** Replacement of each single BMP character (NONE when it has none), filled lazily. */
+    private final String[] single = new String[0x10000];
+
+    private String transformChar(int cp) {
+        if (cp < 0x10000) {
+            String r = single[cp];
+            if (r == null) {
+                r = transform(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+                single[cp] = r == null ? NONE : r;
+            }
+            return r == NONE ? null : r;
+        }
+        return transform(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+    }
+
     @Override
     public void normalize(NormalizedString ns) {
         String s = ns.normalized;
@@ -82,6 +98,18 @@ final class Precompiled implements Normalizer {
         bi.setText(s);
         int start = bi.first();
         for (int end = bi.next(); end != BreakIterator.DONE; start = end, end = bi.next()) {
+            int first = s.codePointAt(start);
+            if (end - start == Character.charCount(first)) {
+                // One-character grapheme (the common case): same lookup, cached.
+                String norm = transformChar(first);
+                if (norm != null) {
+                    modified = true;
+                    replace(c, s.substring(start, end), norm);
+                } else {
+                    c.add(first, 0);
+                }
+                continue;
+            }
             String g = s.substring(start, end);
             byte[] gb = g.getBytes(StandardCharsets.UTF_8);
             if (gb.length < 6) {

@@ -163,7 +163,7 @@ public final class Tokenizer {
         return postProcess(a, b, addSpecialTokens, trunc, pad);
     }
 
-    /** Python {@code encode_batch(texts, add_special_tokens=...)}, padded as configured. */
+    /** Python {@code encode_batch(texts, add_special_tokens=...)}, padded as configured (encoded in parallel). */
     public List<Encoding> encodeBatch(List<String> texts, boolean addSpecialTokens) {
         return encodeBatch(texts, addSpecialTokens, padding, truncation);
     }
@@ -174,8 +174,10 @@ public final class Tokenizer {
      */
     public List<Encoding> encodeBatch(List<String> texts, boolean addSpecialTokens, PaddingParams pad,
                                       TruncationParams trunc) {
-        List<Encoding> out = new ArrayList<>(texts.size());
-        for (String t : texts) out.add(encode(t, null, addSpecialTokens, trunc, pad));
+        // Encoded in parallel like the reference's encode_batch; the order of results is the input order.
+        List<Encoding> out = new ArrayList<>(texts.size() < 2 ? texts.stream()
+                .map(t -> encode(t, null, addSpecialTokens, trunc, pad)).toList()
+                : texts.parallelStream().map(t -> encode(t, null, addSpecialTokens, trunc, pad)).toList());
         if (pad != null) {
             padAll(out, pad);
         }
@@ -223,41 +225,70 @@ public final class Tokenizer {
         if (preTokenizer != null) {
             preTokenizer.preTokenize(pts);
         }
+        // Per piece: a List<Token> (added tokens, non-BPE models) or BPE's packed (id, start, end) triples.
+        BpeModel bpe = model instanceof BpeModel b ? b : null;
         int total = 0;
-        List<List<Token>> all = new ArrayList<>(pts.pieces.size());
-        for (int i = 0; i < pts.pieces.size(); i++) {
+        int pieces = pts.pieces.size();
+        Object[] all = new Object[pieces];
+        for (int i = 0; i < pieces; i++) {
             List<Token> t = pts.tokens.get(i);
-            if (t == null) {
+            if (t != null) {
+                all[i] = t;
+                total += t.size();
+            } else if (bpe != null) {
+                int[] packed = bpe.tokenizePacked(pts.pieces.get(i).normalized);
+                all[i] = packed;
+                total += packed.length / 3;
+            } else {
                 t = model.tokenize(pts.pieces.get(i).normalized);
+                all[i] = t;
+                total += t.size();
             }
-            all.add(t);
-            total += t.size();
         }
         Encoding e = new Encoding(total);
         OffsetConverter conv = new OffsetConverter(text);
         int k = 0;
-        for (int i = 0; i < all.size(); i++) {
+        for (int i = 0; i < pieces; i++) {
             NormalizedString ns = pts.pieces.get(i);
-            for (Token t : all.get(i)) {
-                int s;
-                int en;
-                int[] r = ns.normalizedToOriginal(t.start(), t.end());
-                if (r == null) {
-                    s = t.start();
-                    en = t.end();
-                } else {
-                    s = ns.originalShift + r[0];
-                    en = ns.originalShift + r[1];
+            if (all[i] instanceof int[] packed) {
+                for (int q = 0; q < packed.length; q += 3) {
+                    e.ids[k] = packed[q];
+                    e.tokens[k] = bpe.vocabR[packed[q]];
+                    place(ns, packed[q + 1], packed[q + 2], conv, e, k);
+                    e.words[k] = i;
+                    e.typeIds[k] = typeId;
+                    k++;
                 }
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            List<Token> toks = (List<Token>) all[i];
+            for (Token t : toks) {
                 e.ids[k] = t.id();
                 e.tokens[k] = t.value();
-                e.offsets[k] = conv.convert(s, en);
+                place(ns, t.start(), t.end(), conv, e, k);
                 e.words[k] = i;
                 e.typeIds[k] = typeId;
                 k++;
             }
         }
         return e;
+    }
+
+    /** Maps a token span of a piece to the original text and stores it as code-point offsets. */
+    private static void place(NormalizedString ns, int ts, int te, OffsetConverter conv, Encoding e, int k) {
+        int s;
+        int en;
+        if (ts < te && te <= ns.alignStart.length) {
+            s = ns.originalShift + ns.alignStart[ts];
+            en = ns.originalShift + ns.alignEnd[te - 1];
+        } else {
+            // Empty or out-of-range spans: the reference returns the normalized span itself.
+            int[] r = ns.normalizedToOriginal(ts, te);
+            s = r == null ? ts : ns.originalShift + r[0];
+            en = r == null ? te : ns.originalShift + r[1];
+        }
+        conv.convert(s, en, e.offsets, 2 * k);
     }
 
     /** Converts UTF-16 offsets to code-point offsets, as the reference's byte-to-char converter. */
@@ -288,22 +319,29 @@ public final class Tokenizer {
             }
         }
 
-        int[] convert(int s, int e) {
+        /** Writes the converted (start, end) at {@code out[at]}, {@code out[at + 1]}. */
+        void convert(int s, int e, int[] out, int at) {
             int n = text.length();
             if (s < 0 || s >= n) {
                 if (s == n && e == n) {
                     // Not in the reference's map: it keeps byte offsets here.
                     int b = Chars.utf8Len(text);
-                    return new int[] {b, b};
+                    out[at] = b;
+                    out[at + 1] = b;
+                } else {
+                    out[at] = s;
+                    out[at + 1] = e;
                 }
-                return new int[] {s, e};
+                return;
             }
             int cs = cpIndex == null ? s : cpIndex[s];
+            out[at] = cs;
             if (e < n && e >= 0) {
-                return new int[] {cs, cpIndex == null ? e : cpIndex[e]};
+                out[at + 1] = cpIndex == null ? e : cpIndex[e];
+                return;
             }
             int last = e - 1 >= 0 && e - 1 < n ? (cpIndex == null ? e - 1 : cpIndex[e - 1]) : cs;
-            return new int[] {cs, last + 1};
+            out[at + 1] = last + 1;
         }
     }
 

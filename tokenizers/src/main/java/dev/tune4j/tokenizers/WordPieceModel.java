@@ -31,8 +31,37 @@ final class WordPieceModel implements Model {
         return new Token(id, unkToken, 0, word.length());
     }
 
+    /** Finished words (the reference has no cache; results are the same, lookups are fewer). */
+    private final java.util.concurrent.ConcurrentHashMap<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public List<Token> tokenize(String word) {
+        int[] packed = cache.get(word);
+        if (packed != null) {
+            List<Token> out = new ArrayList<>(packed.length / 3);
+            for (int i = 0; i < packed.length; i += 3) {
+                out.add(new Token(packed[i], vocabR[packed[i]], packed[i + 1], packed[i + 2]));
+            }
+            return out;
+        }
+        List<Token> out = compute(word);
+        if (word.length() < 256 && cache.size() < 10_000) {
+            int[] p = new int[out.size() * 3];
+            for (int i = 0; i < out.size(); i++) {
+                Token t = out.get(i);
+                if (!t.value().equals(vocabR[t.id()])) {
+                    return out; // a token whose string is not its vocabulary entry: do not cache
+                }
+                p[3 * i] = t.id();
+                p[3 * i + 1] = t.start();
+                p[3 * i + 2] = t.end();
+            }
+            cache.put(word, p);
+        }
+        return out;
+    }
+
+    private List<Token> compute(String word) {
         if (word.codePointCount(0, word.length()) > maxInputCharsPerWord) {
             return List.of(unk(word));
         }

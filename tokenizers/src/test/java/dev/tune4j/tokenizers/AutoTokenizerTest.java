@@ -53,8 +53,7 @@ class AutoTokenizerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2", "llama3_2", "qwen2_5", "mistral_v0_1", "gemma2", "phi3_mini", "t5_small", "llama2",
-            "bert_base_uncased"})
+    @ValueSource(strings = {"gpt2", "qwen2_5", "mistral_v0_1", "gemma2", "phi3_mini", "t5_small"})
     void encodesLikeTheReferenceGoldens(String family) throws IOException {
         PretrainedTokenizer tok = AutoTokenizer.fromPretrained(familyDir(family));
         for (JsonNode g : GoldenTest.golden(family)) {

@@ -3,6 +3,8 @@ package dev.tune4j.tokenizers;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
 import ai.djl.huggingface.tokenizers.jni.LibUtils;
 import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The reference Rust implementation (tokenizers 0.21 through DJL's JNI binding), built directly
@@ -13,6 +15,9 @@ import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 final class ReferenceTokenizer implements AutoCloseable {
     /** One encoding from the reference. */
     record Result(long[] ids, String[] tokens, int[][] offsets) {}
+
+    /** Everything but offsets of an encoding, with its overflowing windows. */
+    record Full(long[] ids, long[] typeIds, long[] attentionMask, long[] specialTokensMask, List<Full> overflowing) {}
 
     private static final TokenizersLibrary LIB;
 
@@ -39,6 +44,42 @@ final class ReferenceTokenizer implements AutoCloseable {
         } finally {
             LIB.deleteEncoding(e);
         }
+    }
+
+    void setTruncation(int maxLength, String strategy, int stride) {
+        LIB.setTruncation(handle, maxLength, strategy, stride);
+    }
+
+    void setPadding(int maxLength, String strategy, String padToken, int padId, int padToMultipleOf) {
+        LIB.setPaddingWithTokenAndId(handle, maxLength, strategy, padToken, padId, padToMultipleOf);
+    }
+
+    private static Full full(long e) {
+        List<Full> over = new ArrayList<>();
+        for (long o : LIB.getOverflowing(e)) {
+            over.add(full(o));
+            LIB.deleteEncoding(o);
+        }
+        return new Full(LIB.getTokenIds(e), LIB.getTypeIds(e), LIB.getAttentionMask(e), LIB.getSpecialTokenMask(e), over);
+    }
+
+    Full encodePair(String a, String b, boolean addSpecialTokens) {
+        long e = b == null ? LIB.encode(handle, a, addSpecialTokens) : LIB.encodeDual(handle, a, b, addSpecialTokens);
+        try {
+            return full(e);
+        } finally {
+            LIB.deleteEncoding(e);
+        }
+    }
+
+    List<Full> encodePairBatch(String[] a, String[] b, boolean addSpecialTokens) {
+        long[] encs = LIB.batchEncodePair(handle, a, b, addSpecialTokens);
+        List<Full> out = new ArrayList<>();
+        for (long e : encs) {
+            out.add(full(e));
+            LIB.deleteEncoding(e);
+        }
+        return out;
     }
 
     String decode(int[] ids, boolean skipSpecialTokens) {

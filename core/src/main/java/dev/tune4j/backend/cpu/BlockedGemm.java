@@ -12,8 +12,10 @@ import java.lang.foreign.MemorySegment;
  * provide the micro-kernel, the matrix-vector kernels for skinny left operands (m ≤
  * {@link #SMALL_M}: decode) and the row conversion of half-precision weights.
  *
- * <p>Work is split over {@link Parallel} by columns of C (each thread packs its own panels, so no
- * thread waits for another), or by rows when C is tall and narrow.
+ * <p>op(A) is packed once (per block of at most {@link #A_PACK_LIMIT} floats) and shared; then the
+ * columns of C are split over {@link Parallel} in several chunks per thread, each packing its own
+ * B panels, so no thread waits for another and a core busy elsewhere hands its share over. When
+ * C is too narrow for that (a LoRA rank, say) the rows are split instead.
  */
 abstract class BlockedGemm {
     /** Depth of one packed block: a kc × nr panel of B is 16 to 32 KB and fits L1. */
@@ -42,7 +44,10 @@ abstract class BlockedGemm {
         this.nc = Math.max(nr, NC_TARGET / nr * nr);
     }
 
-    /** Per-thread packing buffers, reused across calls. */
+    /**
+     * Per-thread packing buffers, reused across calls. {@code apack} belongs to the thread that
+     * called {@link #gemm} and is only read by the helpers while that call runs.
+     */
     static final class Scratch {
         float[] apack = new float[0];
         float[] bpack = new float[0];

@@ -1,0 +1,350 @@
+package dev.tune4j.backend.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.tune4j.backend.cpu.CpuBackend;
+import dev.tune4j.generation.GenerationConfig;
+import dev.tune4j.generation.IncrementalDecoder;
+import dev.tune4j.models.CausalLM;
+import dev.tune4j.models.CausalLMOutput;
+import dev.tune4j.models.ForwardArgs;
+import dev.tune4j.models.KvCache;
+import dev.tune4j.models.LlamaConfig;
+import dev.tune4j.models.ModelConfig;
+import dev.tune4j.models.PreTrainedCausalLM;
+import dev.tune4j.models.RotaryEmbedding;
+import dev.tune4j.nn.Module;
+import dev.tune4j.nn.Parameter;
+import dev.tune4j.tensor.DType;
+import dev.tune4j.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A causal LM running in ONNX Runtime: the forward graph (all positions' logits, no cache) and
+ * the decode graph (past keys/values in, the new ones and the last position's logits out), both
+ * traced from the same {@link PreTrainedCausalLM}. Weights reach both sessions as shared
+ * initializers over the model's own buffers (memory-mapped float32 ones without a copy).
+ */
+final class OrtCausalLM implements CausalLM {
+    private static final Logger LOG = LoggerFactory.getLogger(OrtCausalLM.class);
+    private static final int TRACE_BATCH = 2;
+    private static final int TRACE_SEQ = 3;
+
+    private final PreTrainedCausalLM model;
+    private final OrtGraph forwardGraph;
+    private final OrtGraph decodeGraph;
+    private final List<OnnxTensor> weights;
+
+    private OrtCausalLM(PreTrainedCausalLM model, OrtGraph forwardGraph, OrtGraph decodeGraph, List<OnnxTensor> weights) {
+        this.model = model;
+        this.forwardGraph = forwardGraph;
+        this.decodeGraph = decodeGraph;
+        this.weights = weights;
+    }
+
+    static CausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend) {
+        if (model.config().vocabSize() < 2 * TRACE_BATCH * TRACE_SEQ + 2) {
+            throw new IllegalArgumentException("vocab_size " + model.config().vocabSize() + " is too small to trace");
+        }
+        Map<Tensor, String> params = new IdentityHashMap<>();
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            params.putIfAbsent(e.getValue().value(), e.getKey());
+        }
+        Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
+        Trace forward = traceForward(model, backend, params, rope);
+        Trace decode = traceDecode(model, backend, params, rope);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<OnnxTensor> tensors = new ArrayList<>();
+        Map<String, OnnxTensor> byName = new HashMap<>();
+        OrtGraph fg = null;
+        try {
+            for (Trace t : List.of(forward, decode)) {
+                for (var w : t.weights().entrySet()) {
+                    if (!byName.containsKey(w.getKey())) {
+                        OnnxTensor o = weightTensor(env, w.getKey(), w.getValue());
+                        tensors.add(o);
+                        byName.put(w.getKey(), o);
+                    }
+                }
+            }
+            fg = new OrtGraph(env, session(env, forward, byName, backend), forward.inputs(), rope, forward.g.toBytes().length);
+            OrtGraph dg = new OrtGraph(env, session(env, decode, byName, backend), decode.inputs(), rope, decode.g.toBytes().length);
+            LOG.debug("onnxruntime sessions ready on {}: {} weights", backend.device(), tensors.size());
+            return new OrtCausalLM(model, fg, dg, tensors);
+        } catch (RuntimeException | OrtException e) {
+            if (fg != null) {
+                fg.close();
+            }
+            tensors.forEach(OnnxTensor::close);
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("onnxruntime could not load the traced graph: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs the model's forward on a small batch with the recorder on. */
+    private static Trace traceForward(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
+                                      Function<int[], Tensor[]> rope) {
+        int[][] ids = new int[TRACE_BATCH][TRACE_SEQ];
+        int[] flatPos = new int[TRACE_BATCH * TRACE_SEQ];
+        for (int b = 0; b < TRACE_BATCH; b++) {
+            for (int t = 0; t < TRACE_SEQ; t++) {
+                ids[b][t] = 1 + b * TRACE_SEQ + t;
+                flatPos[b * TRACE_SEQ + t] = t;
+            }
+        }
+        Trace trace = new Trace(false, OrtGraph.flatten(ids), flatPos, TRACE_BATCH, TRACE_SEQ, params, rope);
+        Tensor logits = record(backend, trace, () -> model.forward(ForwardArgs.of(ids)).logits());
+        if (trace.last() == null || trace.last().data() != logits.data()) {
+            throw new IllegalStateException("the forward pass did not end with the logits op; not traceable");
+        }
+        trace.outputLogits("tokens");
+        return trace;
+    }
+
+    /** Fills a cache untraced, then records one cached step: the decode graph. */
+    private static Trace traceDecode(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
+                                     Function<int[], Tensor[]> rope) {
+        int n = 2;
+        int[][] prefix = new int[TRACE_BATCH][n];
+        int[][] prefixPos = new int[TRACE_BATCH][n];
+        int[][] ids = new int[TRACE_BATCH][n];
+        int[][] pos = new int[TRACE_BATCH][n];
+        for (int b = 0; b < TRACE_BATCH; b++) {
+            for (int t = 0; t < n; t++) {
+                prefix[b][t] = 1 + b * n + t;
+                prefixPos[b][t] = t;
+                ids[b][t] = 1 + TRACE_BATCH * n + b * n + t;
+                pos[b][t] = n + t;
+            }
+        }
+        KvCache cache = model.newCache(TRACE_BATCH, 2 * n);
+        model.step(cache, prefix, prefixPos, null);
+        Trace trace = new Trace(true, OrtGraph.flatten(ids), OrtGraph.flatten(pos), TRACE_BATCH, n, params, rope);
+        float[][] logits = record(backend, trace, () -> model.step(cache, ids, pos, null));
+        float[] last = trace.last() == null ? null : trace.last().data();
+        if (last == null || last.length != logits.length * logits[0].length || last[0] != logits[0][0]) {
+            throw new IllegalStateException("the cached step did not end with the logits op; not traceable");
+        }
+        trace.outputLogits("batch");
+        return trace;
+    }
+
+    private static <T> T record(OnnxRuntimeBackend backend, Trace trace, java.util.function.Supplier<T> pass) {
+        synchronized (backend) {
+            backend.trace = trace;
+            try {
+                return pass.get();
+            } finally {
+                backend.trace = null;
+            }
+        }
+    }
+
+    private static OrtSession session(OrtEnvironment env, Trace trace, Map<String, OnnxTensor> weights,
+                                      OnnxRuntimeBackend backend) throws OrtException {
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
+            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // ORT's intra-op workers spin between ops by default. Inside a JVM that shares the cores
+            // (GC, the application, other models) spinning workers starve the one doing the work:
+            // on a busy 2-core machine a decode step took 4-5x longer with spinning than without.
+            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+            if (backend.cudaDevice() >= 0) {
+                try {
+                    opts.addCUDA(backend.cudaDevice());
+                } catch (OrtException e) {
+                    throw new IllegalStateException("device " + backend.device() + " needs the CUDA execution provider:"
+                            + " use com.microsoft.onnxruntime:onnxruntime_gpu instead of onnxruntime (" + e.getMessage() + ")", e);
+                }
+            }
+            // addInitializer, not addExternalInitializers: ORT uses these buffers as they are for the
+            // session's life (one set shared by both sessions), where the external route copies them
+            // into the graph. (The CPU Gemm kernel still prepacks its weights into its own layout.)
+            for (String name : trace.weights().keySet()) {
+                opts.addInitializer(name, weights.get(name));
+            }
+            return env.createSession(trace.g.toBytes(), opts);
+        }
+    }
+
+    /**
+     * A weight as an ORT tensor over a direct buffer in native (little-endian) order: a
+     * memory-mapped float32 segment is handed over as is; heap values, and float16/bfloat16 ones
+     * (compute is float32, as on the CPU backend), are written once off-heap as float32, since ORT
+     * reads only direct buffers in place.
+     */
+    private static OnnxTensor weightTensor(OrtEnvironment env, String name, Tensor t) throws OrtException {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalStateException("the onnxruntime backend needs a little-endian platform for " + name);
+        }
+        long[] shape = new long[t.rank()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.dim(i);
+        }
+        MemorySegment seg = t.isHeapF32() ? null : t.segment();
+        if (seg != null && seg.isNative() && t.dtype() == DType.F32) {
+            return OnnxTensor.createTensor(env, seg.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), shape);
+        }
+        FloatBuffer buf = ByteBuffer.allocateDirect(Math.toIntExact(t.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        if (t.isHeapF32()) {
+            buf.put(t.data());
+        } else {
+            for (long i = 0; i < t.numel(); i++) {
+                buf.put(t.getFloat(i));
+            }
+        }
+        return OnnxTensor.createTensor(env, buf.flip(), shape);
+    }
+
+    /** The traced graphs, for inspection in tests. */
+    OrtGraph forwardGraph() {
+        return forwardGraph;
+    }
+
+    OrtGraph decodeGraph() {
+        return decodeGraph;
+    }
+
+    @Override
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    @Override
+    public Module module() {
+        return model;
+    }
+
+    @Override
+    public CausalLMOutput forward(ForwardArgs a) {
+        int[][] ids = a.inputIds();
+        if (ids.length == 0 || ids[0].length == 0) {
+            throw new IllegalArgumentException("input_ids is empty");
+        }
+        int batch = ids.length;
+        int seq = ids[0].length;
+        checkRect("input_ids", ids, batch, seq);
+        checkRect("attention_mask", a.attentionMask(), batch, seq);
+        checkRect("position_ids", a.positionIds(), batch, seq);
+        checkRect("labels", a.labels(), batch, seq);
+        if (a.outputHiddenStates()) {
+            throw new UnsupportedOperationException("output_hidden_states is not available on the onnxruntime backend");
+        }
+        int[][] pos = a.positionIds();
+        if (pos == null) {
+            pos = new int[batch][seq];
+            for (int[] row : pos) {
+                for (int t = 0; t < seq; t++) {
+                    row[t] = t;
+                }
+            }
+        }
+        int[][] mask = a.attentionMask() != null ? a.attentionMask() : packedDocuments(a.positionIds());
+        int vocab = config().vocabSize();
+        float[] logits = new float[batch * seq * vocab];
+        try (OrtSession.Result r = forwardGraph.run(ids, pos, mask, 0, null)) {
+            ((OnnxTensor) r.get(0)).getFloatBuffer().get(logits);
+        }
+        Tensor flat = Tensor.of(logits, batch * seq, vocab);
+        Float loss = null;
+        Tensor lossTensor = null;
+        if (a.labels() != null) {
+            int[] shifted = new int[batch * seq];
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < seq; t++) {
+                    shifted[b * seq + t] = t + 1 < seq ? a.labels()[b][t + 1] : -100;
+                }
+            }
+            lossTensor = CpuBackend.INSTANCE.crossEntropyLoss(flat, shifted);
+            loss = lossTensor.getFloat(0);
+        }
+        return new CausalLMOutput(flat.reshape(batch, seq, vocab), loss, null, null);
+    }
+
+    private static void checkRect(String name, int[][] m, int rows, int cols) {
+        if (m == null) {
+            return;
+        }
+        if (m.length != rows) {
+            throw new IllegalArgumentException(name + " has " + m.length + " rows, expected " + rows);
+        }
+        for (int r = 0; r < rows; r++) {
+            if (m[r] == null || m[r].length != cols) {
+                throw new IllegalArgumentException(name + " row " + r + " has length "
+                        + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
+            }
+        }
+    }
+
+    /** Position ids restarting at 0 inside a row mark packed documents, numbered 1, 2, ... (as on the CPU backend). */
+    private static int[][] packedDocuments(int[][] positionIds) {
+        if (positionIds == null) {
+            return null;
+        }
+        boolean restarts = false;
+        int[][] docs = new int[positionIds.length][];
+        for (int b = 0; b < positionIds.length; b++) {
+            int[] p = positionIds[b];
+            docs[b] = new int[p.length];
+            int doc = 1;
+            for (int t = 0; t < p.length; t++) {
+                if (t > 0 && p[t] == 0) {
+                    doc++;
+                    restarts = true;
+                }
+                docs[b][t] = doc;
+            }
+        }
+        return restarts ? docs : null;
+    }
+
+    @Override
+    public GenerationConfig generationConfig() {
+        return model.generationConfig();
+    }
+
+    @Override
+    public IncrementalDecoder newDecoder(int batch, int capacityHint) {
+        return new OrtDecoder(decodeGraph, batch, capacityHint, config().vocabSize());
+    }
+
+    @Override
+    public void savePretrained(Path dir) {
+        model.savePretrained(dir);
+    }
+
+    /** Training (and so gradient checkpointing) runs on the cpu backend; turning it off is a no-op. */
+    @Override
+    public void gradientCheckpointing(boolean on) {
+        if (on) {
+            throw new UnsupportedOperationException("gradient checkpointing is for training, which runs on the cpu backend;"
+                    + " load the model with backend \"cpu\" to train it");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            forwardGraph.close();
+            decodeGraph.close();
+            weights.forEach(OnnxTensor::close);
+        } finally {
+            model.close();
+        }
+    }
+}

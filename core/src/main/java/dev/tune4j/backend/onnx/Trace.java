@@ -1,0 +1,317 @@
+package dev.tune4j.backend.onnx;
+
+import dev.tune4j.backend.AttentionSpec;
+import dev.tune4j.backend.onnx.GraphBuilder.Attr;
+import dev.tune4j.tensor.DType;
+import dev.tune4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Records the ops of one forward pass into an ONNX graph, keyed by tensor identity: a tensor an
+ * op returned is a graph value, a model parameter is an initializer, anything else is an error
+ * (a layer that computes outside the {@link dev.tune4j.backend.Backend} ops cannot be traced).
+ *
+ * <p>The model code reads concrete sizes while it runs (batch, sequence). Every node emitted here
+ * is written so it does not depend on them: activations stay [tokens, features] with tokens
+ * dynamic, reshapes copy or infer the dynamic axes (0 / -1) or take batch and sequence from
+ * {@code Shape(input_ids)}; only widths fixed by the config (heads, head dim, hidden) become
+ * constants. Per-call data the model computes in Java (RoPE tables, the attention mask) become
+ * graph inputs that the runtime fills the same way.
+ */
+final class Trace {
+    final GraphBuilder g = new GraphBuilder();
+    private final boolean withPast;
+    private final int[] tokens;
+    private final int[] positions;
+    private final int batch;
+    private final int seq;
+    private final Map<Tensor, String> names = new IdentityHashMap<>();
+    private final Map<Tensor, String> parameters;
+    private final Function<int[], Tensor[]> ropeTables;
+    private final Map<String, Tensor> weights = new LinkedHashMap<>();
+    private final List<GraphInput> inputs = new ArrayList<>();
+    private final List<String> outputs = new ArrayList<>();
+    private final Map<String, String> cache = new HashMap<>();
+    private Tensor last;
+
+    /**
+     * @param withPast whether attention reads past keys/values from inputs and returns the new ones
+     * @param tokens flat example ids [batch * seq] the model runs on
+     * @param positions flat example positions
+     * @param parameters the model's parameter values by identity, with their state-dict names
+     * @param ropeTables how the runtime computes RoPE tables from positions (null without RoPE)
+     */
+    Trace(boolean withPast, int[] tokens, int[] positions, int batch, int seq, Map<Tensor, String> parameters,
+          Function<int[], Tensor[]> ropeTables) {
+        this.withPast = withPast;
+        this.tokens = tokens;
+        this.positions = positions;
+        this.batch = batch;
+        this.seq = seq;
+        this.parameters = parameters;
+        this.ropeTables = ropeTables;
+        inputs.add(GraphInput.of("input_ids", GraphInput.Kind.INPUT_IDS));
+        g.input("input_ids", GraphBuilder.INT64, "batch", "seq");
+    }
+
+    List<GraphInput> inputs() {
+        return inputs;
+    }
+
+    List<String> outputs() {
+        return outputs;
+    }
+
+    Map<String, Tensor> weights() {
+        return weights;
+    }
+
+    /** The tensor the last recorded op returned (the logits, at the end of a pass). */
+    Tensor last() {
+        return last;
+    }
+
+    /** Marks the last op's value as the graph output {@code logits}, [rows, vocab]. */
+    void outputLogits(String rows) {
+        String name = names.get(last);
+        g.identity(name, "logits");
+        g.output("logits", GraphBuilder.FLOAT, rows, last.dim(1));
+        outputs.add("logits");
+    }
+
+    private Tensor produced(Tensor out, String name) {
+        names.put(out, name);
+        last = out;
+        return out;
+    }
+
+    /** The graph value of a tensor an op receives. */
+    String value(Tensor t, String op) {
+        String n = names.get(t);
+        if (n != null) {
+            return n;
+        }
+        String param = parameters.get(t);
+        if (param == null) {
+            throw new IllegalStateException(op + " received a tensor " + Arrays.toString(t.shape())
+                    + " that no recorded op produced and that is not a model parameter: a layer computing outside"
+                    + " the Backend ops cannot be traced into an ONNX graph");
+        }
+        if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
+            throw new IllegalStateException("parameter " + param + " is stored as " + t.dtype()
+                    + "; the onnxruntime backend reads float32, float16 and bfloat16 weights (4-bit weights need"
+                    + " the MatMulBnb4 lowering, see Trace.linear)");
+        }
+        // Compute is float32 as on the CPU backend: half-precision weights are widened when handed to ORT.
+        weights.put(param, t);
+        g.weight(param, t.shape());
+        String v = param;
+        names.put(t, v);
+        return v;
+    }
+
+    /** Shape(input_ids): the int64 pair [batch, seq] of the current call. */
+    private String batchSeq() {
+        return cache.computeIfAbsent("batchSeq", k -> g.node("Shape", List.of("input_ids")));
+    }
+
+    private String dims(long... tail) {
+        return g.node("Concat", List.of(batchSeq(), g.longs(tail)), Attr.of("axis", 0));
+    }
+
+    void embedding(Tensor out, Tensor table, int[] ids) {
+        String idsName;
+        if (Arrays.equals(ids, tokens)) {
+            idsName = "input_ids";
+        } else if (Arrays.equals(ids, positions)) {
+            idsName = "position_ids";
+            if (!cache.containsKey("position_ids")) {
+                cache.put("position_ids", "position_ids");
+                inputs.add(GraphInput.of("position_ids", GraphInput.Kind.POSITION_IDS));
+                g.input("position_ids", GraphBuilder.INT64, "batch", "seq");
+            }
+        } else {
+            throw new IllegalStateException("embedding ids are neither the input ids nor the position ids of the pass");
+        }
+        String flat = g.node("Reshape", List.of(idsName, g.longs(-1)));
+        produced(out, g.node("Gather", List.of(value(table, "embedding"), flat), Attr.of("axis", 0)));
+    }
+
+    /**
+     * x W^T + b (transB) or x W + b as one Gemm. The seam for quantized weights: a 4-bit linear
+     * lowers to com.microsoft MatMulBnb4 here once its layer calls the backend.
+     */
+    void linear(Tensor out, Tensor x, Tensor weight, Tensor bias, boolean transB) {
+        List<String> in = new ArrayList<>(List.of(value(x, "linear"), value(weight, "linear")));
+        if (bias != null) {
+            in.add(value(bias, "linear"));
+        }
+        produced(out, g.node("Gemm", in, Attr.of("transB", transB ? 1 : 0)));
+    }
+
+    void binary(Tensor out, String op, Tensor a, Tensor b) {
+        produced(out, g.node(op, List.of(value(a, op), value(b, op))));
+    }
+
+    void scale(Tensor out, Tensor x, float s) {
+        produced(out, g.node("Mul", List.of(value(x, "scale"), g.scalar(s))));
+    }
+
+    void same(Tensor out, Tensor x) {
+        produced(out, value(x, "dropout"));
+    }
+
+    void rmsNorm(Tensor out, Tensor x, Tensor w, float eps) {
+        // ORT's fused RMSNorm (SimplifiedLayerNormalization), float32 statistics.
+        produced(out, g.node("SimplifiedLayerNormalization", List.of(value(x, "rmsNorm"), value(w, "rmsNorm")),
+                Attr.of("axis", -1), Attr.of("epsilon", eps), Attr.of("stash_type", 1)));
+    }
+
+    void layerNorm(Tensor out, Tensor x, Tensor w, Tensor b, float eps) {
+        produced(out, g.node("LayerNormalization", List.of(value(x, "layerNorm"), value(w, "layerNorm"),
+                value(b, "layerNorm")), Attr.of("axis", -1), Attr.of("epsilon", eps)));
+    }
+
+    private String silu(String x) {
+        return g.node("Mul", List.of(x, g.node("Sigmoid", List.of(x))));
+    }
+
+    void swiglu(Tensor out, Tensor gate, Tensor up) {
+        produced(out, g.node("Mul", List.of(silu(value(gate, "swiglu")), value(up, "swiglu"))));
+    }
+
+    void activation(Tensor out, Tensor x, String name) {
+        String v = value(x, "activation");
+        produced(out, switch (name) {
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> g.node("Gelu", List.of(v), Attr.of("approximate", "tanh"));
+            case "gelu" -> g.node("Gelu", List.of(v));
+            case "silu", "swish" -> silu(v);
+            case "relu" -> g.node("Relu", List.of(v));
+            default -> throw new IllegalArgumentException("activation '" + name + "' has no ONNX lowering");
+        });
+    }
+
+    /** A RoPE table seen for the first time becomes an input; the runtime must rebuild it exactly. */
+    private String ropeTable(Tensor t, int which, GraphInput.Kind kind) {
+        String n = names.get(t);
+        if (n != null) {
+            return n;
+        }
+        String name = kind == GraphInput.Kind.ROPE_COS ? "rope_cos" : "rope_sin";
+        if (cache.containsKey(name)) {
+            throw new IllegalStateException("the model used two different RoPE tables in one pass; not traceable");
+        }
+        if (ropeTables == null || !Arrays.equals(ropeTables.apply(positions)[which].toFloatArray(), t.toFloatArray())) {
+            throw new IllegalStateException("the RoPE tables the model used differ from the ones the runtime computes");
+        }
+        cache.put(name, name);
+        inputs.add(GraphInput.of(name, kind));
+        g.input(name, GraphBuilder.FLOAT, "tokens", t.dim(1));
+        // [tokens, 1, half]: broadcast over heads.
+        String u = g.node("Unsqueeze", List.of(name, g.longs(1)));
+        names.put(t, u);
+        return u;
+    }
+
+    void rope(Tensor out, Tensor x, int heads, Tensor cos, Tensor sin) {
+        int half = cos.dim(1);
+        String c = ropeTable(cos, 0, GraphInput.Kind.ROPE_COS);
+        String s = ropeTable(sin, 1, GraphInput.Kind.ROPE_SIN);
+        String x3 = g.node("Reshape", List.of(value(x, "rope"), g.longs(0, heads, 2L * half)));   // (tokens, heads, d)
+        String[] halves = g.nodeN("Split", "", List.of(x3, g.longs(half, half)), 2, Attr.of("axis", 2));
+        String x1 = halves[0];
+        String x2 = halves[1];
+        // rotate_half: [x1 cos - x2 sin, x2 cos + x1 sin]
+        String o1 = g.node("Sub", List.of(g.node("Mul", List.of(x1, c)), g.node("Mul", List.of(x2, s))));
+        String o2 = g.node("Add", List.of(g.node("Mul", List.of(x2, c)), g.node("Mul", List.of(x1, s))));
+        String cat = g.node("Concat", List.of(o1, o2), Attr.of("axis", 2));
+        produced(out, g.node("Reshape", List.of(cat, g.longs(0, 2L * heads * half))));
+    }
+
+    void split(Tensor[] out, Tensor x, int[] widths) {
+        long[] w = Arrays.stream(widths).asLongStream().toArray();
+        String[] parts = g.nodeN("Split", "", List.of(value(x, "split"), g.longs(w)), widths.length, Attr.of("axis", 1));
+        for (int i = 0; i < out.length; i++) {
+            produced(out[i], parts[i]);
+        }
+    }
+
+    /** Only the last position of each row (generation) has a shape-agnostic form. */
+    void selectRows(Tensor out, Tensor x, int[] rows) {
+        int[] lastRows = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            lastRows[b] = b * seq + seq - 1;
+        }
+        if (!Arrays.equals(rows, lastRows)) {
+            throw new IllegalStateException("selectRows is traced only for the last position of each row");
+        }
+        String x3 = g.node("Reshape", List.of(value(x, "selectRows"), dims(-1)));              // (batch, seq, w)
+        String seqLen = g.node("Gather", List.of(batchSeq(), g.longs(1)), Attr.of("axis", 0));
+        String lastIndex = g.node("Sub", List.of(seqLen, g.longs(1)));
+        String picked = g.node("Gather", List.of(x3, lastIndex), Attr.of("axis", 1));          // (batch, 1, w)
+        produced(out, g.node("Squeeze", List.of(picked, g.longs(1))));
+    }
+
+    /**
+     * softmax(q k^T * scale + bias) v with grouped-query heads, as standard ops: ORT's fused
+     * GroupQueryAttention takes per-row key lengths instead of a mask, which cannot express
+     * transformers' left-padding and packed-document semantics.
+     */
+    void attention(Tensor out, Tensor q, Tensor k, Tensor v, int layer, AttentionSpec spec) {
+        int heads = spec.heads();
+        int kvHeads = spec.kvHeads();
+        int d = spec.headDim();
+        int rep = heads / kvHeads;
+        int width = kvHeads * d;
+        String kAll = kvSequence(value(k, "attention"), width, layer, true);
+        String vAll = kvSequence(value(v, "attention"), width, layer, false);
+        // keys (slots, batch, kvH*d) -> (batch, kvH, 1, d, slots); values -> (batch, kvH, 1, slots, d)
+        String k4 = g.node("Reshape", List.of(kAll, g.longs(0, 0, kvHeads, d)));
+        String kT = g.node("Unsqueeze", List.of(g.node("Transpose", List.of(k4), Attr.of("perm", new long[] {1, 2, 3, 0})), g.longs(2)));
+        String v4 = g.node("Reshape", List.of(vAll, g.longs(0, 0, kvHeads, d)));
+        String vT = g.node("Unsqueeze", List.of(g.node("Transpose", List.of(v4), Attr.of("perm", new long[] {1, 2, 0, 3})), g.longs(2)));
+        // queries (tokens, heads*d) -> (batch, kvH, rep, seq, d): q head h = kvh * rep + r
+        String q5 = g.node("Reshape", List.of(value(q, "attention"), dims(kvHeads, rep, d)));
+        String qT = g.node("Transpose", List.of(q5), Attr.of("perm", new long[] {0, 2, 3, 1, 4}));
+        String scores = g.node("Mul", List.of(g.node("MatMul", List.of(qT, kT)), g.scalar(spec.scale())));
+        String probs = g.node("Softmax", List.of(g.node("Add", List.of(scores, bias(spec)))), Attr.of("axis", -1));
+        String o = g.node("MatMul", List.of(probs, vT));                                           // (batch, kvH, rep, seq, d)
+        String oT = g.node("Transpose", List.of(o), Attr.of("perm", new long[] {0, 3, 1, 2, 4}));
+        produced(out, g.node("Reshape", List.of(oT, g.longs(-1, (long) heads * d))));
+    }
+
+    /** New keys or values (tokens, w) as (seq, batch, w), after the past ones when the graph has them. */
+    private String kvSequence(String x, int width, int layer, boolean keys) {
+        String bsw = g.node("Reshape", List.of(x, dims(width)));
+        String sbw = g.node("Transpose", List.of(bsw), Attr.of("perm", new long[] {1, 0, 2}));
+        if (!withPast) {
+            return sbw;
+        }
+        String kind = keys ? "key" : "value";
+        String past = "past_" + kind + "." + layer;
+        String present = "new_" + kind + "." + layer;
+        inputs.add(new GraphInput(past, keys ? GraphInput.Kind.PAST_KEY : GraphInput.Kind.PAST_VALUE, layer, width, 0, null));
+        g.input(past, GraphBuilder.FLOAT, "past", "batch", width);
+        g.identity(sbw, present);
+        g.output(present, GraphBuilder.FLOAT, "seq", "batch", width);
+        outputs.add(present);
+        return g.node("Concat", List.of(past, sbw), Attr.of("axis", 0));
+    }
+
+    /** The bias input for this layer's masking rules, unsqueezed to (batch, 1, 1, seq, slots). */
+    private String bias(AttentionSpec spec) {
+        String name = spec.slidingWindow() == 0 ? "attention_bias" : "attention_bias_window_" + spec.slidingWindow();
+        return cache.computeIfAbsent(name, k -> {
+            inputs.add(new GraphInput(name, GraphInput.Kind.ATTENTION_BIAS, -1, 0, spec.slidingWindow(), spec.maskedRows()));
+            g.input(name, GraphBuilder.FLOAT, "batch", "seq", "slots");
+            return g.node("Unsqueeze", List.of(name, g.longs(1, 2)));
+        });
+    }
+}

@@ -1,0 +1,23 @@
+/**
+ * The ONNX Runtime backend: the models of {@code dev.tune4j.models}, unchanged, traced into ONNX
+ * graphs and run in ONNX Runtime on its CPU or CUDA execution provider (optimum's
+ * {@code ORTModelForCausalLM} counterpart).
+ *
+ * <ul>
+ *   <li>{@link dev.tune4j.backend.onnx.OnnxRuntimeBackend}: the {@code Backend} a model is built
+ *       on; {@code compile(model)} records the forward pass (all positions' logits) and the cached
+ *       decode step (past keys/values in, new ones out) and returns a {@code CausalLM} whose
+ *       {@code forward}, {@code newDecoder} and {@code generate} run in ORT.</li>
+ *   <li>Selected through {@code LoadOptions.builder().backend("onnxruntime").device("cpu" | "cuda:0")};
+ *       needs {@code com.microsoft.onnxruntime:onnxruntime} (or {@code onnxruntime_gpu}) and
+ *       {@code org.tribuo:tribuo-util-onnx}, both optional dependencies of core.</li>
+ * </ul>
+ *
+ * <p>Graph inputs: {@code input_ids} [batch, seq]; {@code position_ids} (GPT-2); {@code rope_cos},
+ * {@code rope_sin} [tokens, headDim/2] from the model's own {@code RotaryEmbedding}, so every
+ * rope_scaling variant matches the CPU backend exactly; {@code attention_bias*} [batch, seq,
+ * slots] from the attention mask (padding, sliding window, packed documents, transformers'
+ * finfo.min conventions); and in the decode graph {@code past_key.i}/{@code past_value.i} [slots,
+ * batch, kvHeads*headDim]. Outputs: {@code logits}, and {@code new_key.i}/{@code new_value.i}.
+ */
+package dev.tune4j.backend.onnx;
