@@ -13,6 +13,7 @@ import dev.tune4j.examples.support.ProgressCallback;
 import dev.tune4j.examples.support.QuantizedLoading;
 import dev.tune4j.examples.qlora.Llama2QloraRecipe;
 import dev.tune4j.quant.BitsAndBytesConfig;
+import dev.tune4j.quant.peft.KbitTraining;
 import dev.tune4j.generation.GenerationConfig;
 import dev.tune4j.lora.LoraConfig;
 import dev.tune4j.lora.PeftModel;
@@ -141,7 +142,8 @@ public final class QuickstartRun {
             out.println("== 7. QLoRA: the same LoRA over NF4 + double-quant weights  (BitsAndBytesConfig)");
             QuantizedLoading.Loaded q = QuantizedLoading.load(modelDir, bnb);
             qloraBaseBytes = Memory.weightBytes(q.model());
-            PeftModel qpeft = PeftModel.getPeftModel(q.model(), lora);
+            // peft: prepare_model_for_kbit_training (frozen base, float32 norms, gradient checkpointing)
+            PeftModel qpeft = PeftModel.getPeftModel(KbitTraining.prepareModelForKbitTraining(q.model()), lora);
             Trainer qtrainer = new Trainer(qpeft, args.toBuilder().outputDir(o.outputDir().resolve("qlora-run")).build(),
                     train, null, new DataCollatorForSeq2Seq(tok));
             qtrainer.addCallback(new ProgressCallback("   qlora", out));

@@ -11,6 +11,7 @@ import dev.tune4j.models.AutoConfig;
 import dev.tune4j.models.AutoModelForCausalLM;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.tokenizers.AutoTokenizer;
+import dev.tune4j.tokenizers.BpeTrainer;
 import dev.tune4j.tokenizers.PretrainedTokenizer;
 import dev.tune4j.tokenizers.Tokenizer;
 import dev.tune4j.train.Trainer;
@@ -26,7 +27,7 @@ import java.util.Map;
 
 /**
  * Regenerates the embedded default deterministically: trains the byte-level BPE tokenizer on the
- * task corpus, pre-trains a small Llama on it with the tune4j Trainer, and writes the model
+ * task corpus with the tokenizers module's {@link BpeTrainer}, pre-trains a small Llama on it with the tune4j Trainer, and writes the model
  * folder and the Alpaca instruction dataset into this module's resources.
  *
  * <pre>
@@ -105,7 +106,8 @@ public final class BuildEmbeddedModel {
         for (SkillTasks.Task t : SkillTasks.all()) {
             tokenizerTexts.add(AlpacaPrompt.format(t.instruction(), "") + t.output());
         }
-        Tokenizer tokenizer = ByteLevelBpe.train(tokenizerTexts, VOCAB_SIZE, SPECIAL_TOKENS);
+        Tokenizer tokenizer = BpeTrainer.builder().vocabSize(VOCAB_SIZE).minFrequency(2)
+                .specialTokens(SPECIAL_TOKENS).build().train(tokenizerTexts);
         tokenizer.save(modelDir.resolve("tokenizer.json"));
         writeTokenizerConfig(modelDir);
         PretrainedTokenizer tok = AutoTokenizer.fromPretrained(modelDir);

@@ -16,6 +16,7 @@ import dev.tune4j.lora.TaskType;
 import dev.tune4j.models.AutoModelForCausalLM;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.quant.BitsAndBytesConfig;
+import dev.tune4j.quant.peft.KbitTraining;
 import dev.tune4j.tensor.DType;
 import dev.tune4j.tokenizers.AutoTokenizer;
 import dev.tune4j.tokenizers.PretrainedTokenizer;
@@ -28,7 +29,8 @@ import java.util.Map;
 /**
  * The Llama-2 QLoRA recipe: the base model loaded in 4-bit NF4 with double quantization (bf16
  * compute), LoRA on all seven projections (r 16, alpha 16, dropout 0.1), paged AdamW 8-bit where
- * available (else AdamW), gradient accumulation 16, warmup, then the adapter saved, merged into a
+ * available (else AdamW), gradient accumulation 16, warmup, the base prepared with
+ * {@code prepare_model_for_kbit_training} (gradient checkpointing), then the adapter saved, merged into a
  * full-precision copy of the base and the merged model saved.
  *
  * <p>Python: {@code BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
@@ -85,7 +87,8 @@ public final class Llama2QloraRecipe {
         QuantizedLoading.Loaded loaded = QuantizedLoading.load(modelDir, bnb);
         out.printf("base model %s: %s of weights%n", loaded.quantized() ? "in 4-bit NF4 + double quant" : "in full precision"
                 + " (4-bit loading not in this build)", Memory.human(Memory.weightBytes(loaded.model())));
-        PeftModel peft = PeftModel.getPeftModel(loaded.model(), loraConfig());
+        CausalLM base = loaded.quantized() ? KbitTraining.prepareModelForKbitTraining(loaded.model()) : loaded.model();
+        PeftModel peft = PeftModel.getPeftModel(base, loraConfig());
         peft.printTrainableParameters();
 
         TrainingArguments.Builder args = TrainingArguments.builder().outputDir(a.outputDir().resolve("run"))
@@ -119,8 +122,8 @@ public final class Llama2QloraRecipe {
 
         // As in the recipe, the adapter is merged into the base in full precision, not into 4-bit weights.
         Path mergedDir = a.outputDir().resolve("merged");
-        try (CausalLM base = AutoModelForCausalLM.fromPretrained(modelDir);
-             CausalLM merged = PeftModel.fromPretrained(base, adapterDir).mergeAndUnload()) {
+        try (CausalLM dense = AutoModelForCausalLM.fromPretrained(modelDir);
+             CausalLM merged = PeftModel.fromPretrained(dense, adapterDir).mergeAndUnload()) {
             merged.savePretrained(mergedDir);
         }
         tok.savePretrained(mergedDir);
