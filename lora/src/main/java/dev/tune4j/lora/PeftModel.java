@@ -6,7 +6,9 @@ import dev.tune4j.generation.TokenStreamer;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.CausalLMOutput;
 import dev.tune4j.models.ForwardArgs;
+import dev.tune4j.models.KvCache;
 import dev.tune4j.models.ModelConfig;
+import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.nn.Module;
 import dev.tune4j.nn.Parameter;
 import dev.tune4j.train.TrainableWeights;
@@ -395,6 +397,24 @@ public final class PeftModel extends Module implements CausalLM, TrainableWeight
     /** peft's {@code generate(..., adapter_names=[...])}: one adapter per row of the batch. */
     public int[][] generate(int[][] inputIds, int[][] attentionMask, GenerationConfig config, List<String> adapterNames) {
         return withRowAdapters(adapterNames, inputIds.length, () -> generate(inputIds, attentionMask, config));
+    }
+
+    /**
+     * One KV-cached decoding step ({@link PreTrainedCausalLM#step}) where row {@code b} uses adapter
+     * {@code adapterNames.get(b)} ({@code "__base__"}: none): the LoRA part is computed per adapter
+     * group of rows, never by merging. Same rules as {@link #forward(ForwardArgs, List)}; the
+     * building block of multi-adapter serving.
+     *
+     * @return the last position's logits per row, [batch][vocab]
+     * @throws UnsupportedOperationException when the wrapped model has no KV-cached step
+     */
+    public float[][] step(KvCache cache, int[][] tokens, int[][] positionIds, int[][] attentionMask,
+            List<String> adapterNames) {
+        if (!(baseModel.model() instanceof PreTrainedCausalLM m)) {
+            throw new UnsupportedOperationException("step needs a PreTrainedCausalLM base, found "
+                    + baseModel.model().getClass().getName());
+        }
+        return withRowAdapters(adapterNames, tokens.length, () -> m.step(cache, tokens, positionIds, attentionMask));
     }
 
     @Override
