@@ -6,6 +6,7 @@ import dev.tune4j.examples.merge.AdapterMerger;
 import dev.tune4j.examples.support.ProgressCallback;
 import dev.tune4j.examples.support.QuantizedLoading;
 import dev.tune4j.examples.qlora.Llama2QloraRecipe;
+import dev.tune4j.examples.serve.OpenAiServer;
 import dev.tune4j.generation.GenerationConfig;
 import dev.tune4j.generation.TextStreamer;
 import dev.tune4j.lora.PeftModel;
@@ -36,7 +37,8 @@ import java.util.Map;
  * tune4j merge --base DIR --adapter DIR[:WEIGHT] ... [--combination cat|linear|svd] --out DIR
  *                                              fold adapters into the base and save the merged model
  * tune4j quantize MODEL_DIR --out DIR          save a 4-bit NF4 copy (when this build has 4-bit loading)
- * tune4j serve                                 not available yet
+ * tune4j serve --model DIR [--lora-modules name=path ...] [--port 8000]
+ *                                              OpenAI-compatible HTTP server over one base and its adapters
  * </pre>
  *
  * <p>Run with {@code mvn -B -q -pl examples exec:exec -Dexec.mainClass=dev.tune4j.examples.cli.Tune4jCli
@@ -51,7 +53,7 @@ public final class Tune4jCli {
               chat [MODEL_DIR] [--adapter DIR] [--max-new-tokens N] [--system TEXT]
               merge --base DIR --adapter DIR[:WEIGHT] [--adapter ...] [--combination cat|linear|svd] --out DIR
               quantize MODEL_DIR --out DIR
-              serve (not available yet)""";
+              serve --model DIR [--lora-modules name=path ...] [--host 127.0.0.1] [--port 8000]""";
 
     public static void main(String[] args) {
         int code = run(args, System.in, System.out, System.err);
@@ -60,7 +62,10 @@ public final class Tune4jCli {
         }
     }
 
-    /** Runs one command; returns the process exit code (0 ok, 2 bad usage, 3 not available). */
+    /**
+     * Runs one command; returns the process exit code (0 ok, 2 bad usage, 3 not available). After
+     * {@code serve} the server keeps running in its own threads.
+     */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             err.println(USAGE);
@@ -74,8 +79,10 @@ public final class Tune4jCli {
                 case "merge" -> merge(rest, out);
                 case "quantize" -> quantize(rest, out, err);
                 case "serve" -> {
-                    err.println("tune4j serve is not available yet");
-                    yield 3;
+                    OpenAiServer front = serve(rest, out);
+                    // The HTTP threads keep the JVM running; stopping the process closes the server.
+                    Runtime.getRuntime().addShutdownHook(new Thread(front::close));
+                    yield 0;
                 }
                 case "-h", "--help", "help" -> {
                     out.println(USAGE);
@@ -200,6 +207,13 @@ public final class Tune4jCli {
         }
         out.println();
         return 0;
+    }
+
+    /** Starts the OpenAI-compatible server ({@link OpenAiServer#launch}); the caller closes it. */
+    static OpenAiServer serve(String[] args, PrintStream out) {
+        OpenAiServer front = OpenAiServer.launch(args);
+        out.println("serving on http://127.0.0.1:" + front.port() + "/v1 (OpenAI-compatible; stop with Ctrl-C)");
+        return front;
     }
 
     static int merge(String[] args, PrintStream out) {

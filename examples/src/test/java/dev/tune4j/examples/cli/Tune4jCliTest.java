@@ -52,7 +52,8 @@ class Tune4jCliTest {
         assertTrue(errBuf.toString().contains("unknown command 'frobnicate'"));
         assertEquals(2, run("", "merge", "--base", tmp.toString()));
         assertTrue(errBuf.toString().contains("--adapter"), errBuf.toString());
-        assertEquals(3, run("", "serve"));
+        assertEquals(2, run("", "serve"));
+        assertTrue(errBuf.toString().contains("--model"), errBuf.toString());
         assertEquals(2, run("", "train", tmp.resolve("missing.json").toString()));
         assertTrue(errBuf.toString().contains("missing.json"), errBuf.toString());
     }
@@ -73,6 +74,30 @@ class Tune4jCliTest {
             // the 4-bit checkpoint loads back and runs: one new token after a three-token prompt
             assertEquals(4, back.generate(new int[][] {{5, 6, 7}}, null,
                     back.generationConfig().toBuilder().maxNewTokens(1).build())[0].length);
+        }
+    }
+
+    @Test
+    void serveAnswersOpenAiRequestsOverTheEmbeddedModel() throws Exception {
+        Path base = dev.tune4j.examples.embedded.EmbeddedModel.extract(tmp.resolve("serve-base"));
+        PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+        try (var front = Tune4jCli.serve(new String[] {"--model", base.toString(), "--port", "0",
+                "--served-model-name", "tiny"}, quiet)) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var models = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + front.port() + "/v1/models")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, models.statusCode());
+            assertTrue(models.body().contains("\"tiny\""), models.body());
+            var completion = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + front.port() + "/v1/completions"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"model\": \"tiny\", \"prompt\": \"Reverse the digits 1 2 3 =>\\n\", \"max_tokens\": 6, \"temperature\": 0}"))
+                    .header("Content-Type", "application/json").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, completion.statusCode(), completion.body());
+            // The embedded model answers its pre-training phrasing by the rule.
+            assertTrue(completion.body().contains("3 2 1"), completion.body());
         }
     }
 
