@@ -45,9 +45,24 @@ public final class BenchModel {
         return AutoConfig.fromJson(CONFIG, "bench config");
     }
 
-    /** The model with weights held in {@code dtype} (F32 on the heap; BF16/F16 as little-endian segments). */
+    /**
+     * The model with weights held in {@code dtype}: F32 on the heap; BF16/F16 written once to a
+     * safetensors checkpoint in that dtype and loaded back memory-mapped, as a real checkpoint is.
+     */
     public static PreTrainedCausalLM create(DType dtype) {
-        return create(dtype, CpuBackend.INSTANCE);
+        if (dtype == DType.F32) {
+            return create(dtype, CpuBackend.INSTANCE);
+        }
+        try {
+            Path dir = Files.createTempDirectory("tune4j-bench-" + dtype);
+            try (PreTrainedCausalLM m = create(dtype, CpuBackend.INSTANCE)) {
+                m.savePretrained(dir);
+            }
+            dir.toFile().deleteOnExit();
+            return (PreTrainedCausalLM) AutoModelForCausalLM.fromPretrained(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The model on a given backend (the recording one for training). */

@@ -32,16 +32,18 @@ import org.openjdk.jmh.annotations.Warmup;
  * (Hugging Face tokenizers 0.21 through DJL's JNI binding, built from the same tokenizer.json) in
  * the same run, on ~1 KB lines built from shared/tokenizers/corpus.jsonl.
  *
- * <p>Each invocation encodes every line once ({@code *Single}: one call per line; {@code *Batch}:
+ * <p>Warm-up is long (2 x 5 s) because the JIT needs it on a busy 2-core machine. Each invocation
+ * encodes every line once ({@code *Single}: one call per line; {@code *Batch}:
  * one batch call). The auxiliary counters {@code bytes} and {@code tokens} give UTF-8 bytes and
- * tokens per second. Run with {@code -t 1}; the reference's batch call uses its own thread pool.
+ * tokens per second. Run with {@code -t 1}; both batch calls are parallel (the reference on its own
+ * thread pool, this library on the common fork-join pool).
  * The data folder is found through {@code -Dtune4j.shared=...}, {@code TUNE4J_SHARED} or a
  * {@code shared/} folder beside the working directory or one of its parents.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
+@Warmup(iterations = 2, time = 5)
+@Measurement(iterations = 3, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Thread)
 public class EncodeBenchmark {
