@@ -4,10 +4,11 @@ import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * A one-line console progress bar (step, loss, learning rate, steps per second), redrawn in
- * place; added by the Trainer when a console is attached.
+ * A one-line console progress bar (step, loss, learning rate, tokens per second), redrawn in
+ * place on standard error. The Trainer adds one when a console is attached; add it yourself
+ * ({@code trainer.addCallback(new ProgressBar())}) to see it under an IDE or a build tool.
  */
-final class ProgressBar implements TrainerCallback {
+public final class ProgressBar implements TrainerCallback {
     private final PrintStream out = System.err;
     private long start;
     private Object lastLoss = "-";
@@ -31,8 +32,8 @@ final class ProgressBar implements TrainerCallback {
         int width = 30;
         int done = state.maxSteps == 0 ? width : (int) ((long) width * state.globalStep / state.maxSteps);
         double secs = (System.nanoTime() - start) / 1e9;
-        out.printf("\r[%s%s] %d/%d  loss %s  lr %s  %.2f it/s", "=".repeat(done), " ".repeat(width - done),
-                state.globalStep, state.maxSteps, lastLoss, lastLr, state.globalStep / Math.max(secs, 1e-9));
+        out.printf("\r[%s%s] %d/%d  loss %s  lr %s  %.1f tokens/s", "=".repeat(done), " ".repeat(width - done),
+                state.globalStep, state.maxSteps, lastLoss, lastLr, state.tokensSeen / Math.max(secs, 1e-9));
     }
 
     @Override

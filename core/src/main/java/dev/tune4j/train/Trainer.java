@@ -235,6 +235,7 @@ public class Trainer {
             }
         }
         model.module().train(true);
+        long started = System.nanoTime();
         callbacks.forEach(c -> c.onTrainBegin(args, state, control));
         float trLoss = 0f;
         double totalLossScalar = 0;
@@ -258,6 +259,7 @@ public class Trainer {
                     float loss = trainingStep(batch);
                     trLoss += loss / gas;
                     state.totalFlos += (double) flosPerToken * batch.inputIds().length * batch.inputIds()[0].length;
+                    state.tokensSeen += (long) batch.inputIds().length * batch.inputIds()[0].length;
                     boolean lastSmallEpoch = lenDataloader <= gas && batchIndex + 1 == lenDataloader;
                     if (totalBatched % gas == 0 || lastSmallEpoch) {
                         gradNorm = args.maxGradNorm() > 0 ? GradientClipping.clipGradNorm(params.values(), args.maxGradNorm()) : null;
@@ -315,9 +317,12 @@ public class Trainer {
         totalLossScalar += trLoss;
         double trainLoss = totalLossScalar / Math.max(state.globalStep, 0.001);
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("train_runtime", null);
-        summary.put("train_samples_per_second", null);
-        summary.put("train_steps_per_second", null);
+        // transformers' speed_metrics: runtime rounded to 4 decimals, rates to 3.
+        double runtime = round(Math.max((System.nanoTime() - started) / 1e9, 1e-9), 4);
+        double samples = args.maxSteps() > 0 ? (double) args.maxSteps() * bs * gas : (double) n * args.numTrainEpochs();
+        summary.put("train_runtime", runtime);
+        summary.put("train_samples_per_second", round(samples / runtime, 3));
+        summary.put("train_steps_per_second", round(maxSteps / runtime, 3));
         summary.put("total_flos", state.totalFlos);
         summary.put("train_loss", trainLoss);
         log(summary);
@@ -404,7 +409,11 @@ public class Trainer {
 
     /** Python's round(x, 4): half-even on the exact binary value. */
     static double round4(double x) {
-        return new BigDecimal(x).setScale(4, RoundingMode.HALF_EVEN).doubleValue();
+        return round(x, 4);
+    }
+
+    private static double round(double x, int digits) {
+        return new BigDecimal(x).setScale(digits, RoundingMode.HALF_EVEN).doubleValue();
     }
 
     private void log(Map<String, Object> logs) {

@@ -30,6 +30,8 @@ public final class TrainerState {
     public int trainBatchSize;
     public double totalFlos;
     public long numInputTokensSeen;
+    /** Input tokens (padding included) processed in this run, for throughput; not saved. */
+    public long tokensSeen;
     public Double bestMetric;
     public String bestModelCheckpoint;
     /** One entry per log: loss, grad_norm, learning_rate, epoch, step (and eval / summary entries). */
