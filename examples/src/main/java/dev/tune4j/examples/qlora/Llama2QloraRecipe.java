@@ -106,7 +106,7 @@ public final class Llama2QloraRecipe {
             if (!String.valueOf(e.getMessage()).contains("not available")) {
                 throw e;
             }
-            // No 8-bit optimizer in this build: the recipe falls back to AdamW, as the brief allows.
+            // No 8-bit optimizer on the class path: the recipe falls back to AdamW.
             optim = "adamw_torch";
             out.println("paged_adamw_8bit is not available here; training with adamw_torch");
             trainer = new Trainer(peft, args.optim(optim).build(), train, eval, new DataCollatorForSeq2Seq(tok));
