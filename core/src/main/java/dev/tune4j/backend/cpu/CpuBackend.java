@@ -96,9 +96,7 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("add: " + a + " and " + b + " differ in size");
         }
         float[] out = new float[x.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = x[i] + y[i];
-        }
+        VectorOps.add(x, 0, y, 0, out, 0, x.length);
         return Tensor.of(out, a.shape());
     }
 
@@ -109,18 +107,7 @@ public final class CpuBackend implements Backend {
         float[] in = x.data();
         float[] w = weight.toF32().data();
         float[] out = new float[in.length];
-        parallelFor(n, i -> {
-            int off = i * h;
-            float ss = 0f;
-            for (int j = 0; j < h; j++) {
-                float v = in[off + j];
-                ss += v * v;
-            }
-            float r = (float) (1.0 / Math.sqrt(ss / h + eps));
-            for (int j = 0; j < h; j++) {
-                out[off + j] = w[j] * (in[off + j] * r);
-            }
-        });
+        parallelFor(n, i -> VectorOps.rmsnorm(in, i * h, w, 0, eps, out, i * h, h));
         return Tensor.of(out, n, h);
     }
 
@@ -158,10 +145,7 @@ public final class CpuBackend implements Backend {
         float[] g = gate.data();
         float[] u = up.data();
         float[] out = new float[g.length];
-        for (int i = 0; i < g.length; i++) {
-            float v = g[i];
-            out[i] = v / (1f + (float) Math.exp(-v)) * u[i];
-        }
+        VectorOps.siluMul(g, 0, u, 0, out, 0, g.length);
         return Tensor.of(out, gate.shape());
     }
 
