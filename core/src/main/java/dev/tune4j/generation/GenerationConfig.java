@@ -208,8 +208,16 @@ public final class GenerationConfig {
         } catch (JacksonException e) {
             throw new IllegalArgumentException(configJson + ": malformed JSON: " + e.getOriginalMessage(), e);
         }
+        return fromModelConfig(root, configJson.toString());
+    }
+
+    /**
+     * As {@link #fromModelConfig(Path)} for a config.json already read ({@code source} names it in
+     * errors); carries transformers_version over, as transformers writes it.
+     */
+    public static GenerationConfig fromModelConfig(JsonNode root, String source) {
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(configJson + ": expected a JSON object");
+            throw new IllegalArgumentException(source + ": expected a JSON object");
         }
         ObjectNode generation = JsonNodeFactory.instance.objectNode();
         generation.put("_from_model_config", true);
@@ -218,7 +226,10 @@ public final class GenerationConfig {
                 generation.set(key, root.get(key));
             }
         }
-        return fromTree(generation, configJson.toString());
+        if (root.has("transformers_version")) {
+            generation.set("transformers_version", root.get("transformers_version"));
+        }
+        return fromTree(generation, source);
     }
 
     /** Parses the content of a {@code generation_config.json}. */

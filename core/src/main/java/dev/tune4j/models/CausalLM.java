@@ -60,11 +60,6 @@ public interface CausalLM extends AutoCloseable {
         int capacity = len + config.maxNewTokens().orElse(Math.max(1, config.maxLength() - len));
         try (IncrementalDecoder decoder = newDecoder(inputIds.length, capacity)) {
             return Generator.generate(decoder, inputIds, attentionMask, config, streamer);
-        } catch (Exception e) {
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException(e);
         }
     }
 

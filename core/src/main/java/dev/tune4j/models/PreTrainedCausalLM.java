@@ -81,8 +81,8 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     @Override
     public GenerationConfig generationConfig() {
         if (generationConfig == null) {
-            var json = generationConfigJson != null ? generationConfigJson : ModelFiles.generationConfigFrom(config());
-            generationConfig = GenerationConfig.fromJson(json.toString());
+            generationConfig = generationConfigJson != null ? GenerationConfig.fromJson(generationConfigJson.toString())
+                    : GenerationConfig.fromModelConfig(config().toJson(), "config.json");
         }
         return generationConfig;
     }
@@ -102,8 +102,8 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         try {
             Files.createDirectories(dir);
             ModelFiles.writeJsonAtomically(dir.resolve("config.json"), configJson());
-            ModelFiles.writeJsonAtomically(dir.resolve("generation_config.json"),
-                    generationConfigJson != null ? generationConfigJson : ModelFiles.generationConfigFrom(config()));
+            ModelFiles.writeStringAtomically(dir.resolve("generation_config.json"),
+                    generationConfigJson != null ? ModelFiles.pythonJson(generationConfigJson) : generationConfig().toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the model to " + dir, e);
         }
@@ -322,6 +322,26 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
             }
         }
         return docs;
+    }
+
+    /**
+     * What every architecture does after its last layer: mark the new cache slots filled, keep
+     * only the last position of each row when asked, apply the final norm (recorded as the last
+     * hidden state), and project with {@code lm_head}.
+     *
+     * @param states the hidden states collected so far, or null when not requested
+     */
+    protected final Pass finish(Tensor h, java.util.function.UnaryOperator<Tensor> finalNorm, int batch, int seq,
+                                KvCache cache, List<Tensor> states, boolean lastOnly) {
+        cache.advance(seq);
+        if (lastOnly) {
+            h = backend.selectRows(h, lastPositions(batch, seq));
+        }
+        h = finalNorm.apply(h);
+        if (states != null) {
+            states.add(h);
+        }
+        return new Pass(child("lm_head", dev.tune4j.nn.LinearLayer.class).forward(h), states);
     }
 
     /** Row indices [b * seq + seq - 1] of a [batch * seq, w] tensor: the last position of each row. */

@@ -20,7 +20,7 @@ class GenerationGoldenTest {
             GenerationConfig cfg = model.generationConfig().toBuilder()
                     .maxNewTokens(gen.get("max_new_tokens").asInt()).doSample(false)
                     .padTokenId(gen.get("pad_token_id").asInt()).build();
-            int[][] prompt1 = {GoldenModels.intRows(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(gen.get("prompt_1")))[0]};
+            int[][] prompt1 = {GoldenModels.intRow(gen.get("prompt_1"))};
             List<Integer> streamed = new ArrayList<>();
             int[][] seq1 = model.generate(prompt1, null, cfg, new dev.tune4j.generation.TokenStreamer() {
                 @Override
@@ -29,7 +29,7 @@ class GenerationGoldenTest {
                 }
             });
             assertArrayEquals(GoldenModels.intRows(gen.get("sequences_1")), seq1, name + " single prompt");
-            var newTokens = GoldenModels.intRows(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(gen.get("new_tokens_1")))[0];
+            var newTokens = GoldenModels.intRow(gen.get("new_tokens_1"));
             assertEquals(newTokens.length, streamed.size(), "one callback per new token");
             for (int i = 0; i < newTokens.length; i++) {
                 assertEquals(newTokens[i], streamed.get(i));

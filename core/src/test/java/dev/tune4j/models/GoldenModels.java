@@ -54,6 +54,15 @@ final class GoldenModels implements AutoCloseable {
         return out;
     }
 
+    /** A flat JSON list of ids. */
+    static int[] intRow(JsonNode n) {
+        int[] out = new int[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = n.get(i).asInt();
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         tensors.close();

@@ -14,11 +14,6 @@ final class ChatTemplates {
 
     private ChatTemplates() {}
 
-    /** Always true: the interpreter ships in this module. */
-    static boolean available() {
-        return true;
-    }
-
     /** Renders {@code source} with {@code context}; {@code strftime_now} reads {@code clock}. */
     static String render(String source, Map<String, Object> context, Clock clock) {
         ChatTemplate compiled = COMPILED.get(source);

@@ -19,8 +19,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Prefill (1 x 512 tokens) and greedy-decode step time of the bench model, in F32 and BF16
- * weights. Tokens per second = tokens / time per op; the anchors (PyTorch, llama.cpp, Jlama on
+ * Prefill (1 x 512 tokens) and greedy-decode step time of the bench model, in F32, BF16 and NF4
+ * weights (F32 is the baseline; llama.cpp's Q4_0 decode is the anchor for NF4). Tokens per second = tokens / time per op; the anchors (PyTorch, llama.cpp, Jlama on
  * the same model) are in ../shared/bench/README.md and benchmarks/README.md.
  *
  * <p>Prefill computes the logits of the last position only, as generation does.
@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 10)
 public class InferenceBenchmark {
-    @Param({"F32", "BF16"})
+    /** F32 and BF16 weights; NF4 quantizes every projection (double quant, blocksize 64), lm_head stays F32. */
+    @Param({"F32", "BF16", "NF4"})
     public String dtype;
 
     /** Context length the decode step runs at. */
@@ -47,7 +48,8 @@ public class InferenceBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        model = BenchModel.create(DType.valueOf(dtype));
+        model = "NF4".equals(dtype) ? dev.tune4j.benchmarks.quant.QuantizedBenchModel.create()
+                : BenchModel.create(DType.valueOf(dtype));
         SplittableRandom r = new SplittableRandom(7);
         prompt = new int[1][512];
         positions = new int[1][512];

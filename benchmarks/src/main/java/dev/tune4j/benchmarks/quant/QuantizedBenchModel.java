@@ -18,13 +18,13 @@ import java.util.Set;
  * quantization as the random weights are created, one layer at a time (the same path as loading
  * a checkpoint with a BitsAndBytesConfig).
  */
-final class QuantizedBenchModel {
+public final class QuantizedBenchModel {
     private QuantizedBenchModel() {}
 
     static final BitsAndBytesConfig NF4_DQ = BitsAndBytesConfig.builder().loadIn4bit(true).bnb4bitQuantType("nf4")
             .bnb4bitUseDoubleQuant(true).build();
 
-    static PreTrainedCausalLM create() {
+    public static PreTrainedCausalLM create() {
         ModelConfig c = BenchModel.config();
         RandomWeights random = new RandomWeights(1234, c.initializerRange());
         WeightSource source = new WeightSource() {

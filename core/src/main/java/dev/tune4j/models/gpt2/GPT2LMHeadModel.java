@@ -73,15 +73,7 @@ public class GPT2LMHeadModel extends PreTrainedCausalLM {
             int index = i;
             h = runLayer(block, h, batch, seq, cache, (x, c) -> block.forward(x, batch, seq, mask, c, index));
         }
-        cache.advance(seq);
-        if (lastOnly) {
-            h = backend.selectRows(h, lastPositions(batch, seq));
-        }
-        h = transformer.lnF.forward(h);
-        if (hidden) {
-            states.add(h);
-        }
-        return new Pass(child("lm_head", LinearLayer.class).forward(h), states);
+        return finish(h, transformer.lnF::forward, batch, seq, cache, states, lastOnly);
     }
 
     /** {@code transformer.*}: embeddings, blocks, final norm. */

@@ -75,16 +75,7 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
             int index = i;
             h = runLayer(layer, h, batch, seq, cache, (x, c) -> layer.forward(x, batch, seq, cosSin, mask, c, index));
         }
-        cache.advance(seq);
-        if (lastOnly) {
-            h = backend.selectRows(h, lastPositions(batch, seq));
-        }
-        h = model.norm.forward(h);
-        if (hidden) {
-            states.add(h);
-        }
-        Tensor logits = child("lm_head", LinearLayer.class).forward(h);
-        return new Pass(logits, states);
+        return finish(h, model.norm::forward, batch, seq, cache, states, lastOnly);
     }
 
     /** The decoder stack: {@code model.*} keys. */
