@@ -239,7 +239,7 @@ final class VectorKernels4bit extends Kernels4bit {
                     i++;
                 }
             }
-            y[r] = acc0.add(acc1).reduceLanes(VectorOperators.ADD) + tail;
+            y[r] = sumLanes(acc0.add(acc1)) + tail;
         }
     }
 
@@ -267,10 +267,10 @@ final class VectorKernels4bit extends Kernels4bit {
                     a2 = FloatVector.fromArray(FLOATS, w, w2 + k).fma(xv, a2);
                     a3 = FloatVector.fromArray(FLOATS, w, w3 + k).fma(xv, a3);
                 }
-                float s0 = a0.reduceLanes(VectorOperators.ADD);
-                float s1 = a1.reduceLanes(VectorOperators.ADD);
-                float s2 = a2.reduceLanes(VectorOperators.ADD);
-                float s3 = a3.reduceLanes(VectorOperators.ADD);
+                float s0 = sumLanes(a0);
+                float s1 = sumLanes(a1);
+                float s2 = sumLanes(a2);
+                float s3 = sumLanes(a3);
                 for (; k < cols; k++) {
                     float xv = x[xo + k];
                     s0 += w[w0 + k] * xv;
@@ -291,7 +291,7 @@ final class VectorKernels4bit extends Kernels4bit {
                 for (; k < upper; k += LANES) {
                     acc = FloatVector.fromArray(FLOATS, w, wo + k).fma(FloatVector.fromArray(FLOATS, x, xo + k), acc);
                 }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
+                float sum = sumLanes(acc);
                 for (; k < cols; k++) {
                     sum += w[wo + k] * x[xo + k];
                 }
@@ -303,5 +303,19 @@ final class VectorKernels4bit extends Kernels4bit {
     @Override
     public String toString() {
         return "vector(" + LANES + " lanes)";
+    }
+
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order of the float
+     * additions unspecified, and it differs between the interpreter and compiled code, so the same
+     * inputs gave different bits as the JIT warmed up; a fixed order keeps every result (and so
+     * training runs) reproducible.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 }

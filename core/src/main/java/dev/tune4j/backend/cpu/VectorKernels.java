@@ -276,8 +276,8 @@ final class VectorKernels extends BlockedGemm {
             s2 = FloatVector.fromArray(F, w, r2 + p).fma(xv, s2);
             s3 = FloatVector.fromArray(F, w, r3 + p).fma(xv, s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        float t0 = sumLanes(s0), t1 = sumLanes(s1);
+        float t2 = sumLanes(s2), t3 = sumLanes(s3);
         for (; p < k; p++) {
             float xv = x[xOff + p];
             t0 += xv * w[r0 + p];
@@ -304,8 +304,8 @@ final class VectorKernels extends BlockedGemm {
             s2 = FloatVector.fromMemorySegment(F, w, r2 + o, LE).fma(xv, s2);
             s3 = FloatVector.fromMemorySegment(F, w, r3 + o, LE).fma(xv, s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        float t0 = sumLanes(s0), t1 = sumLanes(s1);
+        float t2 = sumLanes(s2), t3 = sumLanes(s3);
         for (; p < k; p++) {
             float xv = x[xOff + p];
             long o = (long) p * 4;
@@ -350,8 +350,8 @@ final class VectorKernels extends BlockedGemm {
             s2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(od, s2);
             s3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(od, s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD), t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD), t3 = s3.reduceLanes(VectorOperators.ADD);
+        float t0 = sumLanes(s0), t1 = sumLanes(s1);
+        float t2 = sumLanes(s2), t3 = sumLanes(s3);
         for (int p = 2 * q; p < k; p++) {
             float xv = x[xOff + p];
             long o = (long) p * 2;
@@ -394,7 +394,7 @@ final class VectorKernels extends BlockedGemm {
             se = fe.fma(FloatVector.fromArray(F, xe, xeOff + q), se);
             so = fo.fma(FloatVector.fromArray(F, xo, xeOff + q), so);
         }
-        float t = se.add(so).reduceLanes(VectorOperators.ADD);
+        float t = sumLanes(se.add(so));
         for (int p = 2 * q; p < k; p++) {
             t += x[xOff + p] * Float.float16ToFloat(w.get(Tensor.LE_SHORT, row + (long) p * 2));
         }
@@ -419,7 +419,7 @@ final class VectorKernels extends BlockedGemm {
         for (; p < bound; p += L) {
             s = FloatVector.fromArray(F, row, rowOff + p).fma(FloatVector.fromArray(F, x, xOff + p), s);
         }
-        float t = s.reduceLanes(VectorOperators.ADD);
+        float t = sumLanes(s);
         for (; p < k; p++) {
             t += x[xOff + p] * row[rowOff + p];
         }
@@ -522,5 +522,19 @@ final class VectorKernels extends BlockedGemm {
                 dst[p] = Float.float16ToFloat(seg.get(Tensor.LE_SHORT, byteOff + 2L * p));
             }
         }
+    }
+
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order of the float
+     * additions unspecified, and it differs between the interpreter and compiled code, so the same
+     * inputs gave different bits as the JIT warmed up; a fixed order keeps every result (and so
+     * training runs) reproducible.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 }

@@ -26,7 +26,7 @@ final class VectorRowOps implements RowOps {
         for (; i + L <= len; i += L) {
             s0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), s0);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(s0.add(s1));
         for (; i < len; i++) {
             s += x[xOff + i] * y[yOff + i];
         }
@@ -88,7 +88,7 @@ final class VectorRowOps implements RowOps {
             for (; i + L <= end; i += L) {
                 s = s.add(FloatVector.fromArray(F, x, off + i));
             }
-            total += s.reduceLanes(VectorOperators.ADD);
+            total += sumLanes(s);
         }
         for (; i < len; i++) {
             total += x[off + i];
@@ -124,7 +124,7 @@ final class VectorRowOps implements RowOps {
                 e.intoArray(x, off + i);
                 s = s.add(e);
             }
-            total += s.reduceLanes(VectorOperators.ADD);
+            total += sumLanes(s);
         }
         for (; i < len; i++) {
             float e = (float) Math.exp(x[off + i] - m);
@@ -145,7 +145,7 @@ final class VectorRowOps implements RowOps {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
                 s = v.fma(v, s);
             }
-            ss += s.reduceLanes(VectorOperators.ADD);
+            ss += sumLanes(s);
         }
         for (; i < len; i++) {
             float v = x[xOff + i];
@@ -179,5 +179,19 @@ final class VectorRowOps implements RowOps {
             float g = gate[gOff + i];
             out[outOff + i] = g / (1f + (float) Math.exp(-g)) * up[uOff + i];
         }
+    }
+
+    /**
+     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order of the float
+     * additions unspecified, and it differs between the interpreter and compiled code, so the same
+     * inputs gave different bits as the JIT warmed up; a fixed order keeps every result (and so
+     * training runs) reproducible.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 }
