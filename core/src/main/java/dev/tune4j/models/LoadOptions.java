@@ -14,6 +14,7 @@ import java.util.Locale;
  * @param backend {@code "cpu"} (pure Java) or {@code "onnxruntime"} (the model traced into ONNX
  *     Runtime; needs com.microsoft.onnxruntime:onnxruntime, or onnxruntime_gpu for CUDA)
  * @param device {@code "cpu"}; with onnxruntime also {@code "cuda"} or {@code "cuda:N"}
+ *     ({@link Builder#deviceMap(String) deviceMap("auto")} picks one when the options are built)
  * @param torchDtype the dtype weights are held in; null keeps what the checkpoint stores
  *     ({@code torch_dtype="auto"}). Compute is float32 either way.
  * @param revision hub revision (branch, tag or commit)
@@ -48,19 +49,39 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
     /** Builder of {@link LoadOptions}. */
     public static final class Builder {
         private String backend = "cpu";
+        private boolean backendChosen;
         private String device = "cpu";
+        private boolean auto;
         private DType torchDtype;
         private String revision = "main";
         private QuantizationConfig quantizationConfig;
 
         public Builder backend(String b) {
             this.backend = b;
+            this.backendChosen = true;
             return this;
         }
 
         public Builder device(String d) {
             this.device = d;
+            this.auto = false;
             return this;
+        }
+
+        /**
+         * transformers' {@code device_map}: {@code "auto"} runs on the first CUDA device when ONNX
+         * Runtime with its CUDA execution provider ({@code onnxruntime_gpu}) is on the class path and
+         * sees a GPU, else on the CPU. Without an explicit {@link #backend(String)}, "auto" also
+         * picks the backend: onnxruntime for CUDA, the pure-Java cpu backend otherwise. Any other
+         * value is a single device, as {@link #device(String)}. (Splitting one model over several
+         * devices is not supported; a model runs whole on the device chosen.)
+         */
+        public Builder deviceMap(String map) {
+            if (map != null && map.equalsIgnoreCase("auto")) {
+                this.auto = true;
+                return this;
+            }
+            return device(map);
         }
 
         public Builder torchDtype(DType d) {
@@ -79,6 +100,12 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
         }
 
         public LoadOptions build() {
+            if (auto) {
+                boolean cuda = dev.tune4j.backend.onnx.OnnxRuntimeBackend.cudaAvailable();
+                String b = backendChosen ? backend : (cuda ? "onnxruntime" : "cpu");
+                String d = cuda && "onnxruntime".equalsIgnoreCase(b) ? "cuda:0" : "cpu";
+                return new LoadOptions(b, d, torchDtype, revision, quantizationConfig);
+            }
             return new LoadOptions(backend, device, torchDtype, revision, quantizationConfig);
         }
     }

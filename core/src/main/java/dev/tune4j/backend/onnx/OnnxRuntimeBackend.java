@@ -94,6 +94,30 @@ public final class OnnxRuntimeBackend implements Backend {
         }
     }
 
+    /**
+     * Whether ONNX Runtime is on the class path with its CUDA execution provider and that provider
+     * is usable here (what {@code deviceMap("auto")} decides by). Loads ONNX Runtime's native
+     * library only when its classes are present.
+     */
+    public static boolean cudaAvailable() {
+        ClassLoader loader = OnnxRuntimeBackend.class.getClassLoader();
+        if (!present(ORT_CLASS, loader) || !present(ONNX_PROTO_CLASS, loader)) {
+            return false;
+        }
+        return Providers.cuda();
+    }
+
+    /** Touches ORT classes; loaded only after the class-path check above. */
+    private static final class Providers {
+        static boolean cuda() {
+            try {
+                return ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA);
+            } catch (LinkageError | RuntimeException e) {
+                return false;
+            }
+        }
+    }
+
     private static boolean present(String name, ClassLoader loader) {
         try {
             Class.forName(name, false, loader);

@@ -25,6 +25,29 @@ class OnnxRuntimeBackendTest {
     }
 
     /**
+     * deviceMap("auto") follows what ONNX Runtime reports about its providers: this build carries
+     * the CPU-only artifact, so "auto" stays on the CPU (the pure-Java backend unless onnxruntime
+     * was chosen); where the CUDA provider is present it takes cuda:0 on onnxruntime.
+     */
+    @Test
+    void deviceMapAutoFollowsTheAvailableProviders() throws Exception {
+        boolean cuda = ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA);
+        assertEquals(cuda, OnnxRuntimeBackend.cudaAvailable());
+        LoadOptions plain = LoadOptions.builder().deviceMap("auto").build();
+        assertEquals(cuda ? "onnxruntime" : "cpu", plain.backend());
+        assertEquals(cuda ? "cuda:0" : "cpu", plain.device());
+        LoadOptions ort = LoadOptions.builder().backend("onnxruntime").deviceMap("AUTO").build();
+        assertEquals("onnxruntime", ort.backend());
+        assertEquals(cuda ? "cuda:0" : "cpu", ort.device());
+        LoadOptions cpu = LoadOptions.builder().backend("cpu").deviceMap("auto").build();
+        assertEquals("cpu", cpu.backend());
+        assertEquals("cpu", cpu.device());
+        assertEquals("cuda:1", LoadOptions.builder().backend("onnxruntime").deviceMap("cuda:1").build().device());
+        // the last of device / deviceMap wins, as keyword arguments would
+        assertEquals("cpu", LoadOptions.builder().backend("onnxruntime").deviceMap("auto").device("cpu").build().device());
+    }
+
+    /**
      * bfloat16 weights (torch_dtype=bfloat16, compute in float32) reach ORT widened to float32:
      * the same numbers as the CPU backend computing on the same rounded weights, whose float32
      * path the golden tests pin to transformers.

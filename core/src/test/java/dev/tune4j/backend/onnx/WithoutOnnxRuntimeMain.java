@@ -27,6 +27,11 @@ public final class WithoutOnnxRuntimeMain {
             Tensor logits = model.forward(ids, null, null).logits();
             OnnxRuntimeGoldenTest.assertClose(g.tensor("logits_1"), logits, null, "cpu backend logits_1");
             System.out.println("cpu backend: logits match");
+            LoadOptions auto = LoadOptions.builder().deviceMap("auto").build();
+            if (!auto.backend().equals("cpu") || !auto.device().equals("cpu")) {
+                throw new AssertionError("deviceMap(auto) without ONNX Runtime chose " + auto.backend() + "/" + auto.device());
+            }
+            System.out.println("deviceMap(auto): cpu backend");
             try {
                 AutoModelForCausalLM.fromPretrained(g.dir, LoadOptions.builder().backend("onnxruntime").build());
                 throw new AssertionError("the onnxruntime backend loaded without ONNX Runtime");
