@@ -85,4 +85,22 @@ public interface Backend {
      * 1/(1-p), drawing from {@code random}; the identity when p is 0.
      */
     Tensor dropout(Tensor x, float p, java.util.random.RandomGenerator random);
+
+    /**
+     * {@code x W^T + b} with W a bitsandbytes 4-bit weight [out, in]: x [n, in], b [out] or null;
+     * returns [n, out]. The 4-bit layer computes the product itself ({@code compute}: its fused
+     * kernels and, when autograd is on, its backward node); a backend that records or offloads ops
+     * overrides this to see the product as one op (ONNX Runtime: {@code com.microsoft.MatMulBnb4}
+     * plus an Add for the bias). The default just runs {@code compute}.
+     *
+     * <pre>{@code
+     * // bitsandbytes: bnb.matmul_4bit(x, W.t(), quant_state=W.quant_state, bias=b)
+     * Tensor y = backend.linear4bit(x, weight, bias, this::product);
+     * }</pre>
+     *
+     * @param compute the layer's own computation of {@code x W^T + b} from x, bias included
+     */
+    default Tensor linear4bit(Tensor x, Bnb4Weight weight, Tensor bias, java.util.function.UnaryOperator<Tensor> compute) {
+        return compute.apply(x);
+    }
 }

@@ -25,6 +25,11 @@ public final class QuantizedBenchModel {
             .bnb4bitUseDoubleQuant(true).build();
 
     public static PreTrainedCausalLM create() {
+        return create(CpuBackend.INSTANCE);
+    }
+
+    /** The same model built on {@code backend} (an {@code OnnxRuntimeBackend} to compile it). */
+    public static PreTrainedCausalLM create(dev.tune4j.backend.Backend backend) {
         ModelConfig c = BenchModel.config();
         RandomWeights random = new RandomWeights(1234, c.initializerRange());
         WeightSource source = new WeightSource() {
@@ -43,6 +48,6 @@ public final class QuantizedBenchModel {
                 return "bench model (NF4)";
             }
         };
-        return AutoModelForCausalLM.build(c, WeightPath.root(source, NF4_DQ.linearFactory(c)), CpuBackend.INSTANCE);
+        return AutoModelForCausalLM.build(c, WeightPath.root(source, NF4_DQ.linearFactory(c)), backend);
     }
 }

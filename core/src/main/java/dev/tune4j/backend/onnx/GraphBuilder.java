@@ -101,6 +101,26 @@ final class GraphBuilder {
         graph.addInitializer(t);
     }
 
+    /**
+     * {@link #weight(String, int[])} for a weight of another ONNX element type, such as the uint8
+     * packed codes of a 4-bit weight.
+     */
+    void weight(String name, int onnxType, int elementBytes, int[] shape) {
+        long bytes = elementBytes;
+        for (int d : shape) {
+            bytes *= d;
+        }
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(onnxType)
+                .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(entry("location", "tune4j-weights.bin"))
+                .addExternalData(entry("offset", "0"))
+                .addExternalData(entry("length", Long.toString(bytes)));
+        for (int d : shape) {
+            t.addDims(d);
+        }
+        graph.addInitializer(t);
+    }
+
     private static OnnxMl.StringStringEntryProto entry(String k, String v) {
         return OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }
@@ -143,6 +163,7 @@ final class GraphBuilder {
 
     static final int FLOAT = OnnxMl.TensorProto.DataType.FLOAT_VALUE;
     static final int INT64 = OnnxMl.TensorProto.DataType.INT64_VALUE;
+    static final int UINT8 = OnnxMl.TensorProto.DataType.UINT8_VALUE;
 
     /** A node attribute. */
     record Attr(String name, Object value) {

@@ -2,12 +2,14 @@ package dev.tune4j.backend.onnx;
 
 import dev.tune4j.backend.AttentionSpec;
 import dev.tune4j.backend.Backend;
+import dev.tune4j.backend.Bnb4Weight;
 import dev.tune4j.backend.KvBuffer;
 import dev.tune4j.backend.cpu.CpuBackend;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.tensor.Tensor;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -169,6 +171,23 @@ public final class OnnxRuntimeBackend implements Backend {
         Tensor out = cpu.linear(x, weight, bias);
         if (trace != null) {
             trace.linear(out, x, weight, bias, true);
+        }
+        return out;
+    }
+
+    /**
+     * Computes through {@code compute} (the 4-bit layer's own kernels); while tracing, records
+     * com.microsoft {@code MatMulBnb4} over the packed codes and float32 block scales (see
+     * {@link Bnb4Weight}), plus an Add for the bias.
+     *
+     * @throws UnsupportedOperationException while tracing a weight ORT cannot run (a block size
+     *     its kernel lacks, a custom quant_map), naming the layer
+     */
+    @Override
+    public Tensor linear4bit(Tensor x, Bnb4Weight weight, Tensor bias, UnaryOperator<Tensor> compute) {
+        Tensor out = compute.apply(x);
+        if (trace != null) {
+            trace.linear4bit(out, x, weight, bias, cudaDevice >= 0);
         }
         return out;
     }

@@ -196,6 +196,9 @@ final class OrtCausalLM implements CausalLM {
         for (int i = 0; i < shape.length; i++) {
             shape[i] = t.dim(i);
         }
+        if (t.dtype() == DType.U8) {
+            return byteTensor(env, t, shape);
+        }
         MemorySegment seg = t.isHeapF32() ? null : t.segment();
         if (seg != null && seg.isNative() && t.dtype() == DType.F32) {
             return OnnxTensor.createTensor(env, seg.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer(), shape);
@@ -209,6 +212,22 @@ final class OrtCausalLM implements CausalLM {
             }
         }
         return OnnxTensor.createTensor(env, buf.flip(), shape);
+    }
+
+    /**
+     * A uint8 weight (the packed codes of a 4-bit layer) as an ORT tensor: an off-heap segment as
+     * it is, heap bytes copied once off-heap, since ORT reads only direct buffers in place.
+     */
+    private static OnnxTensor byteTensor(OrtEnvironment env, Tensor t, long[] shape) throws OrtException {
+        MemorySegment seg = t.segment();
+        ByteBuffer buf;
+        if (seg.isNative()) {
+            buf = seg.asByteBuffer();
+        } else {
+            buf = ByteBuffer.allocateDirect(Math.toIntExact(seg.byteSize()));
+            buf.put(seg.asByteBuffer()).flip();
+        }
+        return OnnxTensor.createTensor(env, buf, shape, ai.onnxruntime.OnnxJavaType.UINT8);
     }
 
     /** The traced graphs, for inspection in tests. */

@@ -1,6 +1,7 @@
 package dev.tune4j.backend.onnx;
 
 import dev.tune4j.backend.AttentionSpec;
+import dev.tune4j.backend.Bnb4Weight;
 import dev.tune4j.backend.onnx.GraphBuilder.Attr;
 import dev.tune4j.tensor.DType;
 import dev.tune4j.tensor.Tensor;
@@ -106,8 +107,8 @@ final class Trace {
         }
         if (t.dtype() != DType.F32 && t.dtype() != DType.F16 && t.dtype() != DType.BF16) {
             throw new IllegalStateException("parameter " + param + " is stored as " + t.dtype()
-                    + "; the onnxruntime backend reads float32, float16 and bfloat16 weights (4-bit weights need"
-                    + " the MatMulBnb4 lowering, see Trace.linear)");
+                    + "; the onnxruntime backend reads float32, float16 and bfloat16 weights (a 4-bit layer must"
+                    + " compute through Backend.linear4bit, which lowers to MatMulBnb4)");
         }
         // Compute is float32 as on the CPU backend: half-precision weights are widened when handed to ORT.
         weights.put(param, t);
@@ -144,10 +145,7 @@ final class Trace {
         produced(out, g.node("Gather", List.of(value(table, "embedding"), flat), Attr.of("axis", 0)));
     }
 
-    /**
-     * x W^T + b (transB) or x W + b as one Gemm. The seam for quantized weights: a 4-bit linear
-     * lowers to com.microsoft MatMulBnb4 here once its layer calls the backend.
-     */
+    /** x W^T + b (transB) or x W + b as one Gemm (4-bit weights: {@link #linear4bit}). */
     void linear(Tensor out, Tensor x, Tensor weight, Tensor bias, boolean transB) {
         List<String> in = new ArrayList<>(List.of(value(x, "linear"), value(weight, "linear")));
         if (bias != null) {
@@ -166,6 +164,37 @@ final class Trace {
 
     void same(Tensor out, Tensor x) {
         produced(out, value(x, "dropout"));
+    }
+
+    /**
+     * x W^T (+ b) with W a bitsandbytes 4-bit weight: one com.microsoft MatMulBnb4 node, then an
+     * Add for the bias. Its initializers are named after the layer's weight parameter: the packed
+     * codes as uint8 {@code <weight>} [(N*K+1)/2] and the float32 block scales (double-quantized
+     * ones dequantized) as {@code <weight>.absmax}; both traces share them by name.
+     */
+    void linear4bit(Tensor out, Tensor x, Bnb4Weight w, Tensor bias, boolean cuda) {
+        String param = parameters.get(w.weight());
+        if (param == null) {
+            throw new IllegalStateException("linear4bit received " + w + " whose packed weight is not a model parameter;"
+                    + " pass the layer's registered weight tensor");
+        }
+        MatMulBnb4.check(w, param, cuda);
+        String absmax = param + ".absmax";
+        if (!weights.containsKey(param)) {
+            int bytes = Math.toIntExact(w.weight().numel());
+            weights.put(param, w.weight().reshape(bytes));
+            g.weight(param, GraphBuilder.UINT8, 1, new int[] {bytes});
+            float[] scales = w.absmax();
+            weights.put(absmax, Tensor.of(scales, scales.length));
+            g.weight(absmax, GraphBuilder.FLOAT, 4, new int[] {scales.length});
+        }
+        String y = g.nodeN("MatMulBnb4", MatMulBnb4.DOMAIN, List.of(value(x, "linear4bit"), param, absmax), 1,
+                Attr.of("K", w.inFeatures()), Attr.of("N", w.outFeatures()), Attr.of("block_size", w.blocksize()),
+                Attr.of("quant_type", MatMulBnb4.quantType(w.quantType())))[0];
+        if (bias != null) {
+            y = g.node("Add", List.of(y, value(bias, "linear4bit")));
+        }
+        produced(out, y);
     }
 
     void rmsNorm(Tensor out, Tensor x, Tensor w, float eps) {

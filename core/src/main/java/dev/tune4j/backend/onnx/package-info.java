@@ -11,6 +11,11 @@
  *   <li>Selected through {@code LoadOptions.builder().backend("onnxruntime").device("cpu" | "cuda:0")};
  *       needs {@code com.microsoft.onnxruntime:onnxruntime} (or {@code onnxruntime_gpu}) and
  *       {@code org.tribuo:tribuo-util-onnx}, both optional dependencies of core.</li>
+ *   <li>bitsandbytes 4-bit layers (a {@code BitsAndBytesConfig} at load, or a bnb-4bit checkpoint)
+ *       compute through {@code Backend.linear4bit} and become {@code com.microsoft.MatMulBnb4}
+ *       nodes over their packed bytes as stored (uint8 initializer {@code <layer>.weight}) and
+ *       float32 block scales ({@code <layer>.weight.absmax}, double-quantized scales dequantized
+ *       once); ORT's CPU kernel takes block sizes 16 to 256.</li>
  * </ul>
  *
  * <p>Graph inputs: {@code input_ids} [batch, seq]; {@code position_ids} (GPT-2); {@code rope_cos},

@@ -3,6 +3,7 @@ package dev.tune4j.quant.nn;
 import dev.tune4j.autograd.GradMode;
 import dev.tune4j.autograd.Node;
 import dev.tune4j.backend.Backend;
+import dev.tune4j.backend.Bnb4Weight;
 import dev.tune4j.backend.cpu.Gemm;
 import dev.tune4j.backend.cpu.Parallel;
 import dev.tune4j.nn.DenseWeight;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * {@code weight.nested_quant_map}, {@code weight.quant_state.bitsandbytes__nf4} (the JSON bytes)
  * and {@code bias}. They share the arrays the kernels read.
  *
+ * <p>The product goes through {@link Backend#linear4bit}: on the CPU backends it runs these
+ * kernels; the ONNX Runtime backend records it as one {@code com.microsoft.MatMulBnb4} node over
+ * the same packed bytes (see {@link Bnb4Weight}).
+ *
  * <p>With autograd on and an input that requires a gradient (QLoRA: LoRA over a frozen 4-bit
  * base, or gradient checkpointing), the forward records {@code dX = dY W}, again computed from the
  * 4-bit weight tile by tile.
@@ -58,6 +63,7 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
     private final int outFeatures;
     private final Parameter bias;
     private QuantState state;
+    private Bnb4Weight bnb4;
     private Parameter dense;
     private List<String> statNames = List.of();
 
@@ -118,6 +124,11 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
         names.add(stat("weight." + s.quantStateKey(), u8(s.quantStateJson().getBytes(StandardCharsets.UTF_8))));
         this.statNames = List.copyOf(names);
         this.state = s;
+        // What a backend that lowers the product elsewhere (ONNX Runtime's MatMulBnb4) reads: the
+        // packed parameter itself and float32 block scales, dequantized from the double-quantized
+        // codes only if such a backend asks (the CPU kernels read the codes directly).
+        this.bnb4 = new Bnb4Weight(packed, s.quantType(), s.blocksize(), outFeatures, inFeatures, s.quantMap(),
+                s.nested() ? s::dequantizedAbsmax : s::absmax);
     }
 
     private String stat(String name, Tensor t) {
@@ -172,6 +183,12 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
         if (state == null) {
             return backend.linear(x, dense.value(), b);
         }
+        return backend.linear4bit(x, bnb4, b, this::compute4bit);
+    }
+
+    /** {@code x W^T + b} from the 4-bit state on the CPU, with its backward node when autograd needs one. */
+    private Tensor compute4bit(Tensor x) {
+        Tensor b = bias == null ? null : bias.value();
         QuantState s = state;
         int m = x.dim(0);
         float[] xd = x.isHeapF32() ? x.data() : x.toFloatArray();
@@ -309,6 +326,7 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
         removeParameter("weight");
         this.dense = register("weight", new Parameter(dense.toF32(), false));
         this.state = null;
+        this.bnb4 = null;
     }
 
     @Override
