@@ -54,15 +54,25 @@ final class LoraAdapters implements AutoCloseable {
     }
 
     private void check(OnnxAdapterFile adapter, String source) {
+        List<String> unslotted = new ArrayList<>();
+        Set<String> leaves = new java.util.TreeSet<>();
+        for (String p : adapter.parameters().keySet()) {
+            if (!byParameter.containsKey(p)) {
+                unslotted.add(p);
+                String module = p.replaceFirst("\\.lora_[AB]\\.weight$", "");
+                leaves.add(module.substring(module.lastIndexOf('.') + 1));
+            }
+        }
+        if (!unslotted.isEmpty()) {
+            throw new IllegalArgumentException(source + ": " + unslotted.size() + " parameters have no LoRA slot in this"
+                    + " model, e.g. '" + unslotted.get(0) + "'. Slots exist only for the loraTargetModules given when"
+                    + " loading: " + abbreviate(modules()) + "; to serve this adapter, load the model with"
+                    + " loraTargetModules covering " + leaves + " (slots take <module>.lora_A.weight and <module>.lora_B.weight)");
+        }
         Map<String, Integer> ranks = new HashMap<>();
         for (var e : adapter.parameters().entrySet()) {
             String p = e.getKey();
             LoraSlot slot = byParameter.get(p);
-            if (slot == null) {
-                throw new IllegalArgumentException(source + ": parameter '" + p + "' has no LoRA slot in this model."
-                        + " Slots were traced for the modules given as loraTargetModules when loading: "
-                        + abbreviate(modules()) + " (each takes <module>.lora_A.weight and <module>.lora_B.weight)");
-            }
             int[] shape = e.getValue().shape();
             boolean isA = p.equals(slot.a());
             int rank = shape.length == 2 ? (isA ? shape[0] : shape[1]) : -1;

@@ -142,7 +142,7 @@ class OnnxRuntimeLoraSlotsTest {
         Map<String, Tensor> foreign = new LinkedHashMap<>(adapter.parameters());
         foreign.put("model.layers.0.self_attn.rotary.lora_A.weight", Tensor.zeros(8, 64));
         e = assertThrows(IllegalArgumentException.class, () -> model.loadAdapter(OnnxAdapterFile.of(foreign), "f"));
-        assertTrue(e.getMessage().contains("'model.layers.0.self_attn.rotary.lora_A.weight' has no LoRA slot"), e.getMessage());
+        assertTrue(e.getMessage().contains("1 parameters have no LoRA slot in this model, e.g. 'model.layers.0.self_attn.rotary.lora_A.weight'"), e.getMessage());
 
         Map<String, Tensor> wrongShape = new LinkedHashMap<>(adapter.parameters());
         wrongShape.put("model.layers.0.self_attn.q_proj.lora_A.weight", Tensor.zeros(8, 32));
