@@ -56,6 +56,9 @@ final class OnnxAdapterReader {
             for (int i = 0; i < n; i++) {
                 int p = target(vec + 4 + 4 * i, "parameter " + i);
                 String name = string(p, "parameter " + i + " name");
+                if (name.isEmpty()) {
+                    throw bad("parameter " + i + " has an empty name");
+                }
                 if (params.containsKey(name)) {
                     throw bad("parameter '" + name + "' appears twice");
                 }

@@ -119,8 +119,9 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         missing.removeAll(compiled.adapters.modules());
         if (!missing.isEmpty()) {
             compiled.close();
-            throw new IllegalArgumentException("LoRA target modules " + missing + " are not dense linear layers traced"
-                    + " by the onnxruntime backend (a quantized layer cannot take a run-time adapter yet)");
+            throw new IllegalArgumentException("LoRA target modules " + missing + " got no slot: only linear layers traced"
+                    + " through the backend's linear op with a weight of their own take a run-time adapter (not a"
+                    + " quantized layer, nor an output head tied to the embeddings)");
         }
         return compiled;
     }
