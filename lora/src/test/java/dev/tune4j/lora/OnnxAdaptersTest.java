@@ -144,6 +144,33 @@ class OnnxAdaptersTest {
     }
 
     @Test
+    void conversionFoldsPeftScalingIntoB() {
+        // peft's recorded delta weights (scaling * B @ A, scaling 2.0) against B' @ A of the conversion.
+        OnnxAdapterFile converted = OnnxAdapters.fromPeft(golden.peft.resolve("adapter"));
+        assertEquals(28, converted.parameters().size());
+        for (String module : model.loraModules()) {
+            Tensor a = converted.parameters().get(module + ".lora_A.weight");
+            Tensor b = converted.parameters().get(module + ".lora_B.weight");
+            int out = b.dim(0);
+            int r = a.dim(0);
+            int in = a.dim(1);
+            float[] av = a.toFloatArray();
+            float[] bv = b.toFloatArray();
+            float[] delta = new float[out * in];
+            for (int o = 0; o < out; o++) {
+                for (int i = 0; i < in; i++) {
+                    double sum = 0;
+                    for (int k = 0; k < r; k++) {
+                        sum += (double) bv[o * r + k] * av[k * in + i];
+                    }
+                    delta[o * in + i] = (float) sum;
+                }
+            }
+            Goldens.assertAllClose(module, golden.expected("lora_delta/" + module + ".weight").toFloatArray(), delta, 1e-5);
+        }
+    }
+
+    @Test
     void convertedFileLoadsIntoOnnxRuntime() {
         Path file = tmp.resolve("second" + OnnxAdapterFile.EXTENSION);
         OnnxAdapters.convert(golden.peft.resolve("adapter2"), file);
