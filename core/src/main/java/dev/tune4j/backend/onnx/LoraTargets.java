@@ -61,4 +61,15 @@ final class LoraTargets {
         }
         return out;
     }
+
+    /** Fails when a selected module did not get its slot while the forward pass was traced. */
+    static void requireSlots(Set<String> selected, Set<String> traced) {
+        Set<String> missing = new LinkedHashSet<>(selected);
+        missing.removeAll(traced);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("LoRA target modules " + missing + " got no slot: only linear layers traced"
+                    + " through the backend's linear op with a weight of their own take a run-time adapter (not a"
+                    + " quantized layer, nor an output head tied to the embeddings)");
+        }
+    }
 }

@@ -69,6 +69,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
         Trace forward = traceForward(model, backend, params, rope);
         Trace decode = traceDecode(model, backend, params, rope);
+        LoraTargets.requireSlots(backend.loraModules, forward.loraSlots().keySet());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> tensors = new ArrayList<>();
         Map<String, OnnxTensor> byName = new HashMap<>();
@@ -114,14 +115,6 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             } finally {
                 backend.loraModules = java.util.Set.of();
             }
-        }
-        java.util.Set<String> missing = new java.util.LinkedHashSet<>(loraModules);
-        missing.removeAll(compiled.adapters.modules());
-        if (!missing.isEmpty()) {
-            compiled.close();
-            throw new IllegalArgumentException("LoRA target modules " + missing + " got no slot: only linear layers traced"
-                    + " through the backend's linear op with a weight of their own take a run-time adapter (not a"
-                    + " quantized layer, nor an output head tied to the embeddings)");
         }
         return compiled;
     }

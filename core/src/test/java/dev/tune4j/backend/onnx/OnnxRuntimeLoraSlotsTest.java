@@ -166,5 +166,10 @@ class OnnxRuntimeLoraSlotsTest {
         var e = assertThrows(IllegalArgumentException.class, () -> AutoModelForCausalLM.fromPretrained(base.dir, typo));
         assertTrue(e.getMessage().contains("'qkv_proj' matches no linear layer"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.builder().loraTargetModules("q_proj").build());
+        // GPT-2's lm_head shares wte's weight: the trace sees the embedding table, not a layer of its own.
+        LoadOptions tiedHead = LoadOptions.builder().backend("onnxruntime").loraTargetModules("lm_head").build();
+        e = assertThrows(IllegalArgumentException.class,
+                () -> AutoModelForCausalLM.fromPretrained(SharedData.require("golden/gpt2_tiny"), tiedHead));
+        assertTrue(e.getMessage().contains("[lm_head] got no slot"), e.getMessage());
     }
 }
