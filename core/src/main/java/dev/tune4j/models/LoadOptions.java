@@ -33,6 +33,9 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
     }
 
     public LoadOptions {
+        if (loraTargetModules != null && loraTargetModules.stream().anyMatch(m -> m == null || m.isBlank())) {
+            throw new IllegalArgumentException("loraTargetModules " + loraTargetModules + " holds an empty name");
+        }
         loraTargetModules = loraTargetModules == null ? List.of() : List.copyOf(loraTargetModules);
         backend = backend == null ? "cpu" : backend.toLowerCase(Locale.ROOT);
         device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
@@ -100,12 +103,12 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
          * {@code "q_proj", "v_proj"}, or {@code "all-linear"}), for adapters chosen at run time.
          */
         public Builder loraTargetModules(String... modules) {
-            return loraTargetModules(List.of(modules));
+            return loraTargetModules(java.util.Arrays.asList(modules));
         }
 
         /** {@link #loraTargetModules(String...)} from a list. */
         public Builder loraTargetModules(List<String> modules) {
-            this.loraTargetModules = modules == null ? List.of() : List.copyOf(modules);
+            this.loraTargetModules = modules == null ? List.of() : new java.util.ArrayList<>(modules);
             return this;
         }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,8 @@ final class LoraAdapters implements AutoCloseable {
         return slots.keySet().stream().sorted().toList();
     }
 
-    /** Checks {@code adapter} against the slots, then hands {@code bytes} (its file) to ORT. */
-    void load(String name, OnnxAdapterFile adapter, byte[] bytes, String source) {
+    /** Checks {@code adapter} against the slots, then hands its file's bytes to ORT. */
+    void load(String name, OnnxAdapterFile adapter, Supplier<byte[]> bytes, String source) {
         if (name == null || name.isEmpty()) {
             throw new IllegalArgumentException("an adapter needs a name");
         }
@@ -48,7 +49,7 @@ final class LoraAdapters implements AutoCloseable {
             if (loaded.containsKey(name)) {
                 throw new IllegalArgumentException("an adapter named '" + name + "' is already loaded; deleteAdapter it first");
             }
-            loaded.put(name, LoadedAdapter.create(name, bytes, source));
+            loaded.put(name, LoadedAdapter.create(name, bytes.get(), source));
         }
         LOG.debug("LoRA adapter '{}' loaded from {}: {} tensors", name, source, adapter.parameters().size());
     }

@@ -375,12 +375,12 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         // Parsed here first: a malformed file or a name without a slot gets a precise message before ORT sees it.
         byte[] bytes = OnnxAdapterFile.readBytes(onnxAdapterFile);
         String source = onnxAdapterFile.toString();
-        adapters.load(adapterName, OnnxAdapterFile.fromBytes(bytes, source), bytes, source);
+        adapters.load(adapterName, OnnxAdapterFile.fromBytes(bytes, source), () -> bytes, source);
     }
 
     @Override
     public void loadAdapter(OnnxAdapterFile adapter, String adapterName) {
-        adapters.load(adapterName, adapter, adapter.toBytes(), "adapter '" + adapterName + "'");
+        adapters.load(adapterName, adapter, adapter::toBytes, "adapter '" + adapterName + "'");
     }
 
     @Override
