@@ -213,6 +213,12 @@ class OnnxAdaptersTest {
         var bias = assertThrows(IllegalArgumentException.class, () -> OnnxAdapters.fromPeft(withBias));
         assertTrue(bias.getMessage().contains("bias=\"all\""), bias.getMessage());
 
+        Path ia3 = tmp.resolve("ia3");
+        Files.createDirectories(ia3);
+        Files.writeString(ia3.resolve("adapter_config.json"), "{\"peft_type\": \"IA3\", \"target_modules\": [\"k_proj\"]}");
+        var type = assertThrows(IllegalArgumentException.class, () -> OnnxAdapters.fromPeft(ia3));
+        assertTrue(type.getMessage().contains("peft_type is \"IA3\""), type.getMessage());
+
         var prefix = assertThrows(IllegalArgumentException.class, () -> OnnxAdapters.fromPeft(tmp));
         assertTrue(prefix.getMessage().contains("adapter_config.json"), prefix.getMessage());
 
