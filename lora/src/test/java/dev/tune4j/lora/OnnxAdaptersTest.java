@@ -235,6 +235,32 @@ class OnnxAdaptersTest {
     }
 
     @Test
+    void rankAndAlphaPatternsGiveEachSlotItsOwnRankAndScaling() {
+        // Ranks differ per module inside one adapter (the slots' rank axes are independent), and
+        // alpha_pattern changes the scaling folded into B: the ORT run must equal PeftModel's.
+        LoraConfig config = LoraConfig.builder().r(8).loraAlpha(16).targetModules(PEFT_TARGETS)
+                .rankPattern(java.util.Map.of("q_proj", 4, "down_proj", 2))
+                .alphaPattern(java.util.Map.of("v_proj", 5, "down_proj", 3)).useRslora(true)
+                .initLoraWeights(false).build();
+        Path dir = tmp.resolve("patterns");
+        Tensor want;
+        try (PeftModel peft = PeftModel.getPeftModel(golden.base(), config)) {
+            want = golden.logits(peft, 3);
+            peft.savePretrained(dir);
+        }
+        OnnxAdapterFile converted = OnnxAdapters.fromPeft(dir);
+        assertArrayEquals(new int[] {4, 64}, converted.parameters().get("model.layers.0.self_attn.q_proj.lora_A.weight").shape());
+        assertArrayEquals(new int[] {2, 176}, converted.parameters().get("model.layers.1.mlp.down_proj.lora_A.weight").shape());
+        model.loadAdapter(converted, "patterns");
+        try {
+            model.setAdapter("patterns");
+            Goldens.assertClose("rank/alpha patterns", want, golden.logits(model, 3), golden.mask3, Goldens.ATOL);
+        } finally {
+            model.deleteAdapter("patterns");
+        }
+    }
+
+    @Test
     void gpt2Conv1DAdapterMatchesPeftModelOnTheCpuBackend() {
         Path gpt2 = SharedData.require("golden/gpt2_tiny");
         LoraConfig config = LoraConfig.builder().r(4).loraAlpha(8).useRslora(true)
