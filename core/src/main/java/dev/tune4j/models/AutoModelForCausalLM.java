@@ -100,7 +100,8 @@ public final class AutoModelForCausalLM {
         }
         if (options.backend().equals("onnxruntime") && backend instanceof dev.tune4j.backend.onnx.OnnxRuntimeBackend ort) {
             try {
-                return ort.compile(model);
+                return options.loraTargetModules().isEmpty() ? ort.compile(model)
+                        : ort.compile(model, options.loraTargetModules());
             } catch (RuntimeException e) {
                 model.close();
                 throw e;

@@ -1,6 +1,7 @@
 package dev.tune4j.models;
 
 import dev.tune4j.tensor.DType;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,10 +20,24 @@ import java.util.Locale;
  *     ({@code torch_dtype="auto"}). Compute is float32 either way.
  * @param revision hub revision (branch, tag or commit)
  * @param quantizationConfig e.g. a BitsAndBytesConfig from the quant module, or null
+ * @param loraTargetModules with backend onnxruntime: the linear layers that get a run-time LoRA
+ *     slot, in peft's {@code target_modules} vocabulary (e.g. {@code q_proj}, {@code v_proj}, or
+ *     {@code "all-linear"}); the compiled model then serves adapters through
+ *     {@link dev.tune4j.backend.onnx.MultiLoraCausalLM}. Empty for none.
  */
 public record LoadOptions(String backend, String device, DType torchDtype, String revision,
-                          QuantizationConfig quantizationConfig) {
+                          QuantizationConfig quantizationConfig, List<String> loraTargetModules) {
+    /** Options without LoRA slots. */
+    public LoadOptions(String backend, String device, DType torchDtype, String revision,
+                       QuantizationConfig quantizationConfig) {
+        this(backend, device, torchDtype, revision, quantizationConfig, List.of());
+    }
+
     public LoadOptions {
+        if (loraTargetModules != null && loraTargetModules.stream().anyMatch(m -> m == null || m.isBlank())) {
+            throw new IllegalArgumentException("loraTargetModules " + loraTargetModules + " holds an empty name");
+        }
+        loraTargetModules = loraTargetModules == null ? List.of() : List.copyOf(loraTargetModules);
         backend = backend == null ? "cpu" : backend.toLowerCase(Locale.ROOT);
         device = device == null ? "cpu" : device.toLowerCase(Locale.ROOT);
         if (!backend.equals("cpu") && !backend.equals("onnxruntime")) {
@@ -34,6 +49,10 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
         }
         if (torchDtype != null && torchDtype != DType.F32 && torchDtype != DType.F16 && torchDtype != DType.BF16) {
             throw new IllegalArgumentException("torch_dtype must be float32, float16 or bfloat16, not " + torchDtype);
+        }
+        if (!loraTargetModules.isEmpty() && !backend.equals("onnxruntime")) {
+            throw new IllegalArgumentException("loraTargetModules reserves run-time LoRA slots in the onnxruntime graphs;"
+                    + " on the " + backend + " backend apply adapters with PeftModel (tune4j-lora)");
         }
     }
 
@@ -55,6 +74,7 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
         private DType torchDtype;
         private String revision = "main";
         private QuantizationConfig quantizationConfig;
+        private List<String> loraTargetModules = List.of();
 
         public Builder backend(String b) {
             this.backend = b;
@@ -99,14 +119,29 @@ public record LoadOptions(String backend, String device, DType torchDtype, Strin
             return this;
         }
 
+        /**
+         * With backend onnxruntime: LoRA slots on these modules (peft's {@code target_modules}, e.g.
+         * {@code "q_proj", "v_proj"}, or {@code "all-linear"}), for adapters chosen at run time.
+         */
+        public Builder loraTargetModules(String... modules) {
+            return loraTargetModules(java.util.Arrays.asList(modules));
+        }
+
+        /** {@link #loraTargetModules(String...)} from a list. */
+        public Builder loraTargetModules(List<String> modules) {
+            this.loraTargetModules = modules == null ? List.of() : new java.util.ArrayList<>(modules);
+            return this;
+        }
+
         public LoadOptions build() {
             if (auto) {
                 boolean cuda = dev.tune4j.backend.onnx.OnnxRuntimeBackend.cudaAvailable();
-                String b = backendChosen ? backend : (cuda ? "onnxruntime" : "cpu");
+                // Run-time LoRA slots exist only in onnxruntime graphs: asking for them keeps that backend.
+                String b = backendChosen ? backend : (cuda || !loraTargetModules.isEmpty() ? "onnxruntime" : "cpu");
                 String d = cuda && "onnxruntime".equalsIgnoreCase(b) ? "cuda:0" : "cpu";
-                return new LoadOptions(b, d, torchDtype, revision, quantizationConfig);
+                return new LoadOptions(b, d, torchDtype, revision, quantizationConfig, loraTargetModules);
             }
-            return new LoadOptions(backend, device, torchDtype, revision, quantizationConfig);
+            return new LoadOptions(backend, device, torchDtype, revision, quantizationConfig, loraTargetModules);
         }
     }
 }

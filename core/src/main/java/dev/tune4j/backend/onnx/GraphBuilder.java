@@ -121,6 +121,19 @@ final class GraphBuilder {
         graph.addInitializer(t);
     }
 
+    /**
+     * A float32 initializer stored in the model, of a shape with a zero dimension (so no data): the
+     * default of an overridable initializer, a graph input of the same name.
+     */
+    void emptyInitializer(String name, int... shape) {
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(FLOAT)
+                .setRawData(ByteString.EMPTY);
+        for (int d : shape) {
+            t.addDims(d);
+        }
+        graph.addInitializer(t);
+    }
+
     private static OnnxMl.StringStringEntryProto entry(String k, String v) {
         return OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
     }

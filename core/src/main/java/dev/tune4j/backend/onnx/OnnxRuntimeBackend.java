@@ -8,7 +8,9 @@ import dev.tune4j.backend.cpu.CpuBackend;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.tensor.Tensor;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -40,6 +42,8 @@ public final class OnnxRuntimeBackend implements Backend {
     private final CpuBackend cpu = CpuBackend.INSTANCE;
     /** The recording in progress, or null: outside a trace the backend is the plain CPU one. */
     Trace trace;
+    /** The modules traced with a LoRA slot, while {@link #compile(PreTrainedCausalLM, List)} runs. */
+    Set<String> loraModules = Set.of();
 
     private OnnxRuntimeBackend(String device, int cudaDevice) {
         this.device = device;
@@ -120,7 +124,7 @@ public final class OnnxRuntimeBackend implements Backend {
         }
     }
 
-    private static boolean present(String name, ClassLoader loader) {
+    static boolean present(String name, ClassLoader loader) {
         try {
             Class.forName(name, false, loader);
             return true;
@@ -152,6 +156,22 @@ public final class OnnxRuntimeBackend implements Backend {
         return OrtCausalLM.compile(model, this);
     }
 
+    /**
+     * {@link #compile(PreTrainedCausalLM)} with a LoRA slot on every linear layer that
+     * {@code loraTargetModules} selects (peft's {@code target_modules}: module names matched by
+     * suffix, or {@code "all-linear"} for every linear layer but lm_head), so that one pair of
+     * sessions serves many adapters at run time.
+     *
+     * @throws IllegalArgumentException when a target module matches no linear layer
+     */
+    public MultiLoraCausalLM compile(PreTrainedCausalLM model, List<String> loraTargetModules) {
+        if (model.backend() != this) {
+            throw new IllegalArgumentException("the model was built on backend " + model.backend().name()
+                    + ", not on this onnxruntime backend");
+        }
+        return OrtCausalLM.compile(model, this, LoraTargets.resolve(model, loraTargetModules));
+    }
+
     @Override
     public String name() {
         return "onnxruntime";
@@ -171,6 +191,7 @@ public final class OnnxRuntimeBackend implements Backend {
         Tensor out = cpu.linear(x, weight, bias);
         if (trace != null) {
             trace.linear(out, x, weight, bias, true);
+            trace.loraSlot(out, x, weight, true, loraModules);
         }
         return out;
     }
@@ -197,6 +218,7 @@ public final class OnnxRuntimeBackend implements Backend {
         Tensor out = cpu.conv1d(x, weight, bias);
         if (trace != null) {
             trace.linear(out, x, weight, bias, false);
+            trace.loraSlot(out, x, weight, false, loraModules);
         }
         return out;
     }

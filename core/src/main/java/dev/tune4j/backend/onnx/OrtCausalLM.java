@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * traced from the same {@link PreTrainedCausalLM}. Weights reach both sessions as shared
  * initializers over the model's own buffers (memory-mapped float32 ones without a copy).
  */
-final class OrtCausalLM implements CausalLM {
+final class OrtCausalLM implements MultiLoraCausalLM {
     private static final Logger LOG = LoggerFactory.getLogger(OrtCausalLM.class);
     private static final int TRACE_BATCH = 2;
     private static final int TRACE_SEQ = 3;
@@ -48,6 +48,8 @@ final class OrtCausalLM implements CausalLM {
     private final OrtGraph forwardGraph;
     private final OrtGraph decodeGraph;
     private final List<OnnxTensor> weights;
+    /** The LoRA slots traced into both graphs and the adapters loaded for them (none without target modules). */
+    private LoraAdapters adapters = new LoraAdapters(Map.of());
 
     private OrtCausalLM(PreTrainedCausalLM model, OrtGraph forwardGraph, OrtGraph decodeGraph, List<OnnxTensor> weights) {
         this.model = model;
@@ -67,6 +69,7 @@ final class OrtCausalLM implements CausalLM {
         Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
         Trace forward = traceForward(model, backend, params, rope);
         Trace decode = traceDecode(model, backend, params, rope);
+        LoraTargets.requireSlots(backend.loraModules, forward.loraSlots().keySet());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> tensors = new ArrayList<>();
         Map<String, OnnxTensor> byName = new HashMap<>();
@@ -84,7 +87,9 @@ final class OrtCausalLM implements CausalLM {
             fg = new OrtGraph(env, session(env, forward, byName, backend), forward.inputs(), rope, forward.g.toBytes().length);
             OrtGraph dg = new OrtGraph(env, session(env, decode, byName, backend), decode.inputs(), rope, decode.g.toBytes().length);
             LOG.debug("onnxruntime sessions ready on {}: {} weights", backend.device(), tensors.size());
-            return new OrtCausalLM(model, fg, dg, tensors);
+            OrtCausalLM compiled = new OrtCausalLM(model, fg, dg, tensors);
+            compiled.adapters = new LoraAdapters(forward.loraSlots());
+            return compiled;
         } catch (RuntimeException | OrtException e) {
             if (fg != null) {
                 fg.close();
@@ -95,6 +100,23 @@ final class OrtCausalLM implements CausalLM {
             }
             throw new IllegalStateException("onnxruntime could not load the traced graph: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Compiles with a LoRA slot on each of {@code loraModules} in both graphs (traced while the
+     * backend holds the set).
+     */
+    static OrtCausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend, java.util.Set<String> loraModules) {
+        OrtCausalLM compiled;
+        synchronized (backend) {
+            backend.loraModules = loraModules;
+            try {
+                compiled = (OrtCausalLM) compile(model, backend);
+            } finally {
+                backend.loraModules = java.util.Set.of();
+            }
+        }
+        return compiled;
     }
 
     /** Runs the model's forward on a small batch with the recorder on. */
@@ -164,6 +186,11 @@ final class OrtCausalLM implements CausalLM {
             // (GC, the application, other models) spinning workers starve the one doing the work:
             // on a busy 2-core machine a decode step took 4-5x longer with spinning than without.
             opts.addConfigEntry("session.intra_op.allow_spinning", "0");
+            if (!trace.loraSlots().isEmpty()) {
+                // ORT warns once per LoRA slot that an initializer which is also a graph input is not
+                // constant-folded: exactly what an overridable slot is for, so only errors are logged.
+                opts.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+            }
             if (backend.cudaDevice() >= 0) {
                 try {
                     opts.addCUDA(backend.cudaDevice());
@@ -251,6 +278,15 @@ final class OrtCausalLM implements CausalLM {
 
     @Override
     public CausalLMOutput forward(ForwardArgs a) {
+        return forward(a, adapters.active());
+    }
+
+    @Override
+    public CausalLMOutput forward(ForwardArgs a, String adapterName) {
+        return forward(a, adapters.get(adapterName));
+    }
+
+    private CausalLMOutput forward(ForwardArgs a, LoadedAdapter adapter) {
         int[][] ids = a.inputIds();
         if (ids.length == 0 || ids[0].length == 0) {
             throw new IllegalArgumentException("input_ids is empty");
@@ -276,7 +312,8 @@ final class OrtCausalLM implements CausalLM {
         int[][] mask = a.attentionMask() != null ? a.attentionMask() : packedDocuments(a.positionIds());
         int vocab = config().vocabSize();
         float[] logits = new float[batch * seq * vocab];
-        try (OrtSession.Result r = forwardGraph.run(ids, pos, mask, 0, null)) {
+        try (LoadedAdapter.Lease lease = LoadedAdapter.lease(adapter);
+             OrtSession.Result r = forwardGraph.run(ids, pos, mask, 0, null, lease.options())) {
             ((OnnxTensor) r.get(0)).getFloatBuffer().get(logits);
         }
         Tensor flat = Tensor.of(logits, batch * seq, vocab);
@@ -339,7 +376,58 @@ final class OrtCausalLM implements CausalLM {
 
     @Override
     public IncrementalDecoder newDecoder(int batch, int capacityHint) {
-        return new OrtDecoder(decodeGraph, batch, capacityHint, config().vocabSize());
+        return new OrtDecoder(decodeGraph, batch, capacityHint, config().vocabSize(), adapters.active());
+    }
+
+    @Override
+    public IncrementalDecoder newDecoder(int batch, int capacityHint, String adapterName) {
+        return new OrtDecoder(decodeGraph, batch, capacityHint, config().vocabSize(), adapters.get(adapterName));
+    }
+
+    @Override
+    public List<String> loraModules() {
+        return adapters.modules();
+    }
+
+    @Override
+    public void loadAdapter(Path onnxAdapterFile, String adapterName) {
+        // Parsed here first: a malformed file or a name without a slot gets a precise message before ORT sees it.
+        byte[] bytes = OnnxAdapterFile.readBytes(onnxAdapterFile);
+        String source = onnxAdapterFile.toString();
+        adapters.load(adapterName, OnnxAdapterFile.fromBytes(bytes, source), () -> bytes, source);
+    }
+
+    @Override
+    public void loadAdapter(OnnxAdapterFile adapter, String adapterName) {
+        adapters.load(adapterName, adapter, adapter::toBytes, "adapter '" + adapterName + "'");
+    }
+
+    @Override
+    public void setAdapter(String adapterName) {
+        if (adapterName == null) {
+            throw new IllegalArgumentException("setAdapter needs a name; disableAdapter() runs the base model");
+        }
+        adapters.setActive(adapterName);
+    }
+
+    @Override
+    public void disableAdapter() {
+        adapters.setActive(null);
+    }
+
+    @Override
+    public java.util.Optional<String> activeAdapter() {
+        return adapters.activeName();
+    }
+
+    @Override
+    public java.util.Set<String> adapters() {
+        return adapters.names();
+    }
+
+    @Override
+    public void deleteAdapter(String adapterName) {
+        adapters.delete(adapterName);
     }
 
     @Override
@@ -359,6 +447,7 @@ final class OrtCausalLM implements CausalLM {
     @Override
     public void close() {
         try {
+            adapters.close();
             forwardGraph.close();
             decodeGraph.close();
             weights.forEach(OnnxTensor::close);

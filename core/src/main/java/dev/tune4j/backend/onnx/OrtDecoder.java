@@ -25,8 +25,15 @@ final class OrtDecoder implements IncrementalDecoder {
     private final FloatBuffer[] values;
     private int capacity;
     private int length;
+    /** The LoRA adapter every step runs with, or null for the base model. */
+    private final LoadedAdapter adapter;
 
     OrtDecoder(OrtGraph graph, int batch, int capacityHint, int vocab) {
+        this(graph, batch, capacityHint, vocab, null);
+    }
+
+    OrtDecoder(OrtGraph graph, int batch, int capacityHint, int vocab, LoadedAdapter adapter) {
+        this.adapter = adapter;
         this.graph = graph;
         this.batch = batch;
         this.vocab = vocab;
@@ -80,7 +87,8 @@ final class OrtDecoder implements IncrementalDecoder {
             }
         };
         float[][] out = new float[batch][vocab];
-        try (OrtSession.Result r = graph.run(tokens, positionIds, attentionMask, past, view)) {
+        try (LoadedAdapter.Lease lease = LoadedAdapter.lease(adapter);
+             OrtSession.Result r = graph.run(tokens, positionIds, attentionMask, past, view, lease.options())) {
             FloatBuffer logits = ((OnnxTensor) r.get("logits").orElseThrow()).getFloatBuffer();
             for (int b = 0; b < batch; b++) {
                 logits.get(out[b]);

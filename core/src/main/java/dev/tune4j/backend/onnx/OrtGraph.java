@@ -50,6 +50,12 @@ final class OrtGraph implements AutoCloseable {
      * [batch][past + n] (or null) and, for the decode graph, the past keys/values.
      */
     OrtSession.Result run(int[][] tokens, int[][] positions, int[][] mask, int past, Past pastKv) {
+        return run(tokens, positions, mask, past, pastKv, null);
+    }
+
+    /** {@link #run(int[][], int[][], int[][], int, Past)} with run options (an active LoRA adapter), or null. */
+    OrtSession.Result run(int[][] tokens, int[][] positions, int[][] mask, int past, Past pastKv,
+                          OrtSession.RunOptions options) {
         int batch = tokens.length;
         int n = tokens[0].length;
         Map<String, OnnxTensor> feed = new HashMap<>();
@@ -75,7 +81,7 @@ final class OrtGraph implements AutoCloseable {
                 };
                 feed.put(in.name(), t);
             }
-            return session.run(feed);
+            return options == null ? session.run(feed) : session.run(feed, options);
         } catch (OrtException e) {
             throw new IllegalStateException("onnxruntime failed to run the graph: " + e.getMessage(), e);
         } finally {

@@ -41,6 +41,8 @@ final class Trace {
     private final List<String> outputs = new ArrayList<>();
     private final Map<String, String> cache = new HashMap<>();
     private Tensor last;
+    /** Run-time LoRA branches recorded in this pass, by module name. */
+    private final Map<String, LoraSlot> loraSlots = new LinkedHashMap<>();
 
     /**
      * @param withPast whether attention reads past keys/values from inputs and returns the new ones
@@ -342,5 +344,41 @@ final class Trace {
             g.input(name, GraphBuilder.FLOAT, "batch", "seq", "slots");
             return g.node("Unsqueeze", List.of(name, g.longs(1, 2)));
         });
+    }
+
+    Map<String, LoraSlot> loraSlots() {
+        return loraSlots;
+    }
+
+    /**
+     * Gives the linear that just produced {@code out} a run-time LoRA branch when its module is in
+     * {@code modules}: graph inputs {@code <module>.lora_A.weight} [r, in] and
+     * {@code <module>.lora_B.weight} [out, r] with a symbolic rank, each backed by a rank-0
+     * initializer (an ONNX "overridable initializer": the run's adapter replaces it, and without one
+     * the branch adds zeros), and {@code out = base + (x A^T) B^T} with the scaling folded into B.
+     */
+    void loraSlot(Tensor out, Tensor x, Tensor weight, boolean transB, java.util.Set<String> modules) {
+        String param = parameters.get(weight);
+        if (modules.isEmpty() || param == null || !param.endsWith(".weight")) {
+            return;
+        }
+        String module = param.substring(0, param.length() - ".weight".length());
+        if (!modules.contains(module)) {
+            return;
+        }
+        int in = transB ? weight.dim(1) : weight.dim(0);
+        int width = transB ? weight.dim(0) : weight.dim(1);
+        LoraSlot slot = loraSlots.get(module);
+        if (slot == null) {
+            slot = new LoraSlot(module, in, width);
+            String rank = "lora_rank_" + loraSlots.size();
+            g.input(slot.a(), GraphBuilder.FLOAT, rank, in);
+            g.input(slot.b(), GraphBuilder.FLOAT, width, rank);
+            g.emptyInitializer(slot.a(), 0, in);
+            g.emptyInitializer(slot.b(), width, 0);
+            loraSlots.put(module, slot);
+        }
+        String h = g.node("Gemm", List.of(value(x, "lora"), slot.a()), Attr.of("transB", 1));       // (tokens, r)
+        produced(out, g.node("Gemm", List.of(h, slot.b(), names.get(out)), Attr.of("transB", 1)));  // base + h B^T
     }
 }

@@ -9,6 +9,8 @@ import dev.tune4j.examples.qlora.Llama2QloraRecipe;
 import dev.tune4j.examples.serve.OpenAiServer;
 import dev.tune4j.generation.GenerationConfig;
 import dev.tune4j.generation.TextStreamer;
+import dev.tune4j.backend.onnx.OnnxAdapterFile;
+import dev.tune4j.lora.OnnxAdapters;
 import dev.tune4j.lora.PeftModel;
 import dev.tune4j.models.AutoModelForCausalLM;
 import dev.tune4j.models.CausalLM;
@@ -39,6 +41,8 @@ import java.util.Map;
  * tune4j quantize MODEL_DIR --out DIR          save a 4-bit NF4 copy (when this build has 4-bit loading)
  * tune4j serve --model DIR [--lora-modules name=path ...] [--port 8000]
  *                                              OpenAI-compatible HTTP server over one base and its adapters
+ * tune4j export-onnx-adapter ADAPTER_DIR --out FILE.onnx_adapter
+ *                                              a peft adapter as an ONNX Runtime adapter (run-time multi-LoRA)
  * </pre>
  *
  * <p>Run with {@code mvn -B -q -pl examples exec:exec -Dexec.mainClass=dev.tune4j.examples.cli.Tune4jCli
@@ -53,7 +57,8 @@ public final class Tune4jCli {
               chat [MODEL_DIR] [--adapter DIR] [--max-new-tokens N] [--system TEXT]
               merge --base DIR --adapter DIR[:WEIGHT] [--adapter ...] [--combination cat|linear|svd] --out DIR
               quantize MODEL_DIR --out DIR
-              serve --model DIR [--lora-modules name=path ...] [--host 127.0.0.1] [--port 8000]""";
+              serve --model DIR [--lora-modules name=path ...] [--host 127.0.0.1] [--port 8000]
+              export-onnx-adapter ADAPTER_DIR --out FILE.onnx_adapter""";
 
     public static void main(String[] args) {
         int code = run(args, System.in, System.out, System.err);
@@ -78,6 +83,7 @@ public final class Tune4jCli {
                 case "chat" -> chat(rest, in, out);
                 case "merge" -> merge(rest, out);
                 case "quantize" -> quantize(rest, out, err);
+                case "export-onnx-adapter" -> exportOnnxAdapter(rest, out);
                 case "serve" -> {
                     OpenAiServer front = serve(rest, out);
                     // The HTTP threads keep the JVM running; stopping the process closes the server.
@@ -260,6 +266,30 @@ public final class Tune4jCli {
         }
         AutoTokenizer.fromPretrained(modelDir).savePretrained(outDir);
         out.println("saved a 4-bit NF4 copy to " + outDir);
+        return 0;
+    }
+
+    /** peft folder to {@code .onnx_adapter} (scaling folded into lora_B), for a model compiled with LoRA slots. */
+    static int exportOnnxAdapter(String[] args, PrintStream out) {
+        Path adapterDir = null;
+        Path file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--out")) {
+                file = Path.of(need(args, ++i, "--out"));
+            } else if (adapterDir == null && !args[i].startsWith("-")) {
+                adapterDir = Path.of(args[i]);
+            } else {
+                throw new IllegalArgumentException("unknown option '" + args[i] + "'");
+            }
+        }
+        if (adapterDir == null || file == null) {
+            throw new IllegalArgumentException("export-onnx-adapter needs ADAPTER_DIR and --out FILE"
+                    + OnnxAdapterFile.EXTENSION);
+        }
+        OnnxAdapterFile adapter = OnnxAdapters.fromPeft(adapterDir);
+        adapter.save(file);
+        out.println("wrote " + adapter.parameters().size() + " tensors of " + adapterDir + " to " + file
+                + " (load it with LoadOptions.loraTargetModules(...) and MultiLoraCausalLM.loadAdapter)");
         return 0;
     }
 

@@ -110,4 +110,20 @@ class Tune4jCliTest {
                 () -> Recipe.parse("{\"model\": 3, \"training_args\": {\"output_dir\": \"o\"}}", "r.json", tmp));
         assertTrue(e2.getMessage().contains("'model'"), e2.getMessage());
     }
+
+    @Test
+    void exportsAPeftAdapterForOnnxRuntime() {
+        Path peft = dev.tune4j.testing.SharedData.require("golden/peft_lora_llama_tiny/adapter");
+        Path file = tmp.resolve("default.onnx_adapter");
+        assertEquals(0, run("", "export-onnx-adapter", peft.toString(), "--out", file.toString()), errBuf.toString());
+        assertTrue(outBuf.toString(StandardCharsets.UTF_8).contains("wrote 28 tensors"), outBuf.toString());
+        var read = dev.tune4j.backend.onnx.OnnxAdapterFile.read(file);
+        assertEquals(28, read.parameters().size());
+        assertTrue(read.parameters().containsKey("model.layers.0.self_attn.q_proj.lora_B.weight"));
+        assertEquals(2, run("", "export-onnx-adapter", peft.toString()));
+        assertTrue(errBuf.toString(StandardCharsets.UTF_8).contains("needs ADAPTER_DIR and --out"), errBuf.toString());
+        Path dora = dev.tune4j.testing.SharedData.require("golden/peft_lora_llama_tiny/dora_adapter");
+        assertEquals(2, run("", "export-onnx-adapter", dora.toString(), "--out", tmp.resolve("d.onnx_adapter").toString()));
+        assertTrue(errBuf.toString(StandardCharsets.UTF_8).contains("use_dora=true"), errBuf.toString());
+    }
 }
