@@ -126,6 +126,14 @@ public final class OnnxRuntimeBackend implements Backend {
         return OrtCausalLM.compile(model, this);
     }
 
+    /**
+     * The training step of {@code model} (built on this backend, possibly wrapped, e.g. by a PEFT
+     * model) as one ONNX graph: see {@link OrtTrainingStep#compile(CausalLM)}.
+     */
+    public OrtTrainingStep compileTrainingStep(CausalLM model) {
+        return OrtTrainingStep.compile(model);
+    }
+
     @Override
     public String name() {
         return "onnxruntime";

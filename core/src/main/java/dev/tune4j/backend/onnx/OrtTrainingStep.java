@@ -1,0 +1,317 @@
+package dev.tune4j.backend.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.tune4j.models.CausalLM;
+import dev.tune4j.models.ForwardArgs;
+import dev.tune4j.models.LlamaConfig;
+import dev.tune4j.models.PreTrainedCausalLM;
+import dev.tune4j.models.RotaryEmbedding;
+import dev.tune4j.nn.Module;
+import dev.tune4j.nn.Parameter;
+import dev.tune4j.tensor.Tensor;
+import dev.tune4j.train.TrainableWeights;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forward, loss and backward of a training step as one ONNX graph run by ONNX Runtime: the
+ * model's forward traced as for inference, transformers' causal-LM loss, and the backward of
+ * every op on the way to a trained parameter. Trained parameters are graph inputs fed with their
+ * current values on each call, so the optimizer stays on the host: {@link #forwardBackward} adds
+ * the gradients to each parameter's {@code grad()}, exactly where {@code Autograd.backward(loss)}
+ * puts them on the cpu backend, and {@code AdamW.step()} runs unchanged.
+ *
+ * <pre>{@code
+ * // Python: loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss; loss.backward(); opt.step()
+ * CausalLM base = AutoModelForCausalLM.fromPretrained(dir, LoadOptions.builder().backend("onnxruntime").build());
+ * PeftModel peft = PeftModel.getPeftModel(base, loraConfig);
+ * try (OrtTrainingStep step = OrtTrainingStep.compile(peft)) {
+ *     var adamw = new AdamW(List.of(new ParamGroup(peft.trainableParameters(), 1e-4, 0.0)), 0.9, 0.999, 1e-8);
+ *     float loss = step.forwardBackward(ids, mask, labels);
+ *     adamw.step();
+ *     adamw.zeroGrad();
+ * }
+ * }</pre>
+ *
+ * <p>The graph's outputs are {@code loss} and {@code <parameter>_grad} per trained parameter (the
+ * names of onnxruntime-training's artifacts). Dropout is not in the graph yet: train with
+ * {@code lora_dropout} 0. A parameter the loss does not reach gets no gradient, as with autograd.
+ */
+public final class OrtTrainingStep implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OrtTrainingStep.class);
+    private static final int TRACE_BATCH = 2;
+    private static final int TRACE_SEQ = 3;
+    static final String LABELS = "labels";
+    static final String LOSS = "loss";
+
+    private final OrtEnvironment env;
+    private final OrtGraph graph;
+    private final List<OnnxTensor> weights;
+    private final Map<String, Parameter> trained;
+    /** Output name of each trained parameter's gradient, absent for those the loss does not reach. */
+    private final Map<String, String> gradOutputs;
+    private final int vocab;
+
+    private OrtTrainingStep(OrtEnvironment env, OrtGraph graph, List<OnnxTensor> weights, Map<String, Parameter> trained,
+                            Map<String, String> gradOutputs, int vocab) {
+        this.env = env;
+        this.graph = graph;
+        this.weights = weights;
+        this.trained = trained;
+        this.gradOutputs = gradOutputs;
+        this.vocab = vocab;
+    }
+
+    /**
+     * Traces the training step of {@code model}: a model loaded with backend {@code "onnxruntime"}
+     * (or a {@link PreTrainedCausalLM} built on an {@link OnnxRuntimeBackend}), possibly wrapped,
+     * for example by a PEFT model. The trained parameters are the model's
+     * {@link TrainableWeights#trainableParameters()} when it has them (gradients then take those
+     * names), else every parameter with {@code requiresGrad}.
+     *
+     * @throws IllegalArgumentException when the model is not on the onnxruntime backend or trains nothing
+     * @throws UnsupportedOperationException when an op between the loss and a trained parameter has no backward here
+     */
+    public static OrtTrainingStep compile(CausalLM model) {
+        PreTrainedCausalLM net = findNetwork(model.module());
+        if (!(net.backend() instanceof OnnxRuntimeBackend backend)) {
+            throw new IllegalArgumentException("the model was built on backend " + net.backend().name()
+                    + "; load it with backend \"onnxruntime\" to train it in ONNX Runtime");
+        }
+        Map<String, Parameter> trained = new LinkedHashMap<>();
+        if (model instanceof TrainableWeights tw) {
+            trained.putAll(tw.trainableParameters());
+        } else {
+            model.module().namedParameters().forEach((k, p) -> {
+                if (p.requiresGrad()) {
+                    trained.put(k, p);
+                }
+            });
+        }
+        if (trained.isEmpty()) {
+            throw new IllegalArgumentException("the model has no trained parameter (requiresGrad is false everywhere)");
+        }
+        return compile(net, trained, backend);
+    }
+
+    private static PreTrainedCausalLM findNetwork(Module root) {
+        if (root instanceof PreTrainedCausalLM p) {
+            return p;
+        }
+        for (Module m : root.namedModules().values()) {
+            if (m instanceof PreTrainedCausalLM p) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException(root.getClass().getSimpleName() + " holds no PreTrainedCausalLM to trace");
+    }
+
+    static OrtTrainingStep compile(PreTrainedCausalLM model, Map<String, Parameter> trained, OnnxRuntimeBackend backend) {
+        if (model.isGradientCheckpointing()) {
+            throw new IllegalArgumentException("gradient checkpointing recomputes on the cpu backend; turn it off to"
+                    + " train in ONNX Runtime");
+        }
+        int vocab = model.config().vocabSize();
+        if (vocab < 2 * TRACE_BATCH * TRACE_SEQ + 2) {
+            throw new IllegalArgumentException("vocab_size " + vocab + " is too small to trace");
+        }
+        Map<Tensor, String> params = new IdentityHashMap<>();
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            params.putIfAbsent(e.getValue().value(), e.getKey());
+        }
+        Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
+        int[][] ids = new int[TRACE_BATCH][TRACE_SEQ];
+        int[] flatPos = new int[TRACE_BATCH * TRACE_SEQ];
+        for (int b = 0; b < TRACE_BATCH; b++) {
+            for (int t = 0; t < TRACE_SEQ; t++) {
+                ids[b][t] = 1 + b * TRACE_SEQ + t;
+                flatPos[b * TRACE_SEQ + t] = t;
+            }
+        }
+        Trace trace = new Trace(false, OrtGraph.flatten(ids), flatPos, TRACE_BATCH, TRACE_SEQ, params, rope);
+        trace.tape = new ArrayList<>();
+        List<Tensor> trainedValues = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : trained.entrySet()) {
+            Tensor v = e.getValue().value();
+            trace.trainableInput(v, e.getKey());
+            trainedValues.add(v);
+        }
+        Tensor logits;
+        synchronized (backend) {
+            backend.trace = trace;
+            try {
+                logits = model.forward(ForwardArgs.of(ids)).logits();
+            } catch (UnsupportedOperationException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith("dropout")) {
+                    throw new UnsupportedOperationException("the ONNX training graph has no dropout yet: set the dropout"
+                            + " probabilities (lora_dropout) to 0 or train on the cpu backend", e);
+                }
+                throw e;
+            } finally {
+                backend.trace = null;
+            }
+        }
+        if (trace.last() == null || trace.last().data() != logits.data()) {
+            throw new IllegalStateException("the forward pass did not end with the logits op; not traceable");
+        }
+        trace.g.input(LABELS, GraphBuilder.INT64, "batch", "seq");
+        BackwardEmitter backward = new BackwardEmitter(trace, trainedValues);
+        trace.g.identity(backward.lossAndBackward(trace.last(), LABELS), LOSS);
+        trace.g.output(LOSS, GraphBuilder.FLOAT);
+        Map<String, String> gradOutputs = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : trained.entrySet()) {
+            Tensor v = e.getValue().value();
+            String grad = backward.gradient(v);
+            if (grad == null) {
+                LOG.warn("trained parameter {} does not reach the loss: it gets no gradient", e.getKey());
+                continue;
+            }
+            String out = e.getKey() + "_grad";
+            trace.g.identity(grad, out);
+            trace.g.output(out, GraphBuilder.FLOAT, java.util.Arrays.stream(v.shape()).boxed().toArray());
+            gradOutputs.put(e.getKey(), out);
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        List<OnnxTensor> tensors = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> byName = new HashMap<>();
+            for (var w : trace.weights().entrySet()) {
+                OnnxTensor o = OrtCausalLM.weightTensor(env, w.getKey(), w.getValue());
+                tensors.add(o);
+                byName.put(w.getKey(), o);
+            }
+            byte[] bytes = trace.g.toBytes();
+            OrtGraph graph = new OrtGraph(env, OrtCausalLM.session(env, trace, byName, backend), trace.inputs(), rope, bytes.length);
+            LOG.debug("onnxruntime training graph ready on {}: {} trained, {} frozen weights", backend.device(),
+                    trained.size(), tensors.size());
+            return new OrtTrainingStep(env, graph, tensors, java.util.Collections.unmodifiableMap(trained), gradOutputs, vocab);
+        } catch (RuntimeException | OrtException e) {
+            tensors.forEach(OnnxTensor::close);
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("onnxruntime could not load the training graph: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One forward and backward on a batch: returns the loss (the mean over targets, NaN when every
+     * label is -100, as {@code CausalLMOutput.loss()}) and adds each trained parameter's gradient to
+     * its {@code grad()}. Positions are 0..seq-1 in every row, as in transformers' forward.
+     *
+     * @param inputIds [batch][seq] token ids
+     * @param attentionMask [batch][seq], 1 for tokens and 0 for padding, or null for none
+     * @param labels [batch][seq] targets, -100 where no loss is taken (shifted inside, as transformers does)
+     */
+    public float forwardBackward(int[][] inputIds, int[][] attentionMask, int[][] labels) {
+        if (inputIds == null || inputIds.length == 0 || inputIds[0] == null || inputIds[0].length == 0) {
+            throw new IllegalArgumentException("input_ids is empty");
+        }
+        int batch = inputIds.length;
+        int seq = inputIds[0].length;
+        checkRect("input_ids", inputIds, batch, seq);
+        checkRect("attention_mask", attentionMask, batch, seq);
+        if (labels == null) {
+            throw new IllegalArgumentException("labels are required for a training step");
+        }
+        checkRect("labels", labels, batch, seq);
+        long[] flatLabels = new long[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < seq; t++) {
+                int l = labels[b][t];
+                int id = inputIds[b][t];
+                if (l != -100 && (l < 0 || l >= vocab)) {
+                    throw new IllegalArgumentException("labels[" + b + "][" + t + "] = " + l
+                            + " is outside the vocabulary of " + vocab + " (use -100 to ignore a position)");
+                }
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("input_ids[" + b + "][" + t + "] = " + id
+                            + " is outside the vocabulary of " + vocab);
+                }
+                flatLabels[b * seq + t] = l;
+            }
+        }
+        int[][] positions = new int[batch][seq];
+        for (int[] row : positions) {
+            for (int t = 0; t < seq; t++) {
+                row[t] = t;
+            }
+        }
+        Map<String, OnnxTensor> extra = new HashMap<>();
+        OrtSession.Result result = null;
+        try {
+            extra.put(LABELS, OnnxTensor.createTensor(env, LongBuffer.wrap(flatLabels), new long[] {batch, seq}));
+            for (Map.Entry<String, Parameter> e : trained.entrySet()) {
+                Tensor v = e.getValue().value();
+                extra.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(v.isHeapF32() ? v.data() : v.toFloatArray()),
+                        java.util.Arrays.stream(v.shape()).asLongStream().toArray()));
+            }
+        } catch (OrtException e) {
+            extra.values().forEach(OnnxTensor::close);
+            throw new IllegalStateException("onnxruntime could not take the batch: " + e.getMessage(), e);
+        }
+        try (OrtSession.Result r = graph.run(inputIds, positions, attentionMask, 0, null, extra)) {
+            float loss = tensor(r, LOSS).getFloatBuffer().get(0);
+            for (Map.Entry<String, String> e : gradOutputs.entrySet()) {
+                Tensor v = trained.get(e.getKey()).value();
+                float[] g = new float[Math.toIntExact(v.numel())];
+                tensor(r, e.getValue()).getFloatBuffer().get(g);
+                if (v.gradSink() == null) {
+                    throw new IllegalStateException("parameter " + e.getKey() + " is no longer trained (requiresGrad false)");
+                }
+                v.gradSink().accumulate(Tensor.of(g, v.shape()));
+            }
+            return loss;
+        }
+    }
+
+    private static OnnxTensor tensor(OrtSession.Result r, String name) {
+        return (OnnxTensor) r.get(name).orElseThrow(() -> new IllegalStateException("the training graph has no output " + name));
+    }
+
+    private static void checkRect(String name, int[][] m, int rows, int cols) {
+        if (m == null) {
+            return;
+        }
+        if (m.length != rows) {
+            throw new IllegalArgumentException(name + " has " + m.length + " rows, expected " + rows);
+        }
+        for (int r = 0; r < rows; r++) {
+            if (m[r] == null || m[r].length != cols) {
+                throw new IllegalArgumentException(name + " row " + r + " has length "
+                        + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
+            }
+        }
+    }
+
+    /** The trained parameters by the names of their gradient outputs' stems. */
+    public Map<String, Parameter> trainableParameters() {
+        return trained;
+    }
+
+    /** The serialized training graph's size in bytes (frozen weights not included). */
+    int modelBytes() {
+        return graph.modelBytes();
+    }
+
+    @Override
+    public void close() {
+        try {
+            graph.close();
+        } finally {
+            weights.forEach(OnnxTensor::close);
+        }
+    }
+}

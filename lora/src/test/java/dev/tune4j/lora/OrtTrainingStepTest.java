@@ -1,0 +1,285 @@
+package dev.tune4j.lora;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tune4j.autograd.Autograd;
+import dev.tune4j.autograd.GradMode;
+import dev.tune4j.backend.onnx.OrtTrainingStep;
+import dev.tune4j.io.safetensors.SafetensorsFile;
+import dev.tune4j.models.AutoModelForCausalLM;
+import dev.tune4j.models.CausalLM;
+import dev.tune4j.models.CausalLMOutput;
+import dev.tune4j.models.ForwardArgs;
+import dev.tune4j.models.LoadOptions;
+import dev.tune4j.nn.Parameter;
+import dev.tune4j.tensor.Tensor;
+import dev.tune4j.testing.SharedData;
+import dev.tune4j.train.AdamW;
+import dev.tune4j.train.ParamGroup;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The LoRA training step traced into one ONNX graph and run on ONNX Runtime's CPU provider:
+ * loss and gradients against the cpu backend's autograd (same model, same batch, with a
+ * left-padded row and ignored labels) and against peft + torch's golden step.
+ */
+class OrtTrainingStepTest {
+    /** Gradients agree to float32 rounding of two different summation orders, relative to the tensor's scale. */
+    private static final double REL = 1e-5;
+
+    private static final LoadOptions ORT = LoadOptions.builder().backend("onnxruntime").device("cpu").build();
+
+    private static int[][] matrix(JsonNode n) {
+        int[][] m = new int[n.size()][];
+        for (int r = 0; r < n.size(); r++) {
+            m[r] = new int[n.get(r).size()];
+            for (int c = 0; c < m[r].length; c++) {
+                m[r][c] = n.get(r).get(c).intValue();
+            }
+        }
+        return m;
+    }
+
+    /** A training batch: ids, mask, labels. */
+    private record Batch(int[][] ids, int[][] mask, int[][] labels) {}
+
+    private static JsonNode goldenStep(Goldens g) throws Exception {
+        return new ObjectMapper().readTree(g.peft.resolve("expected.json").toFile()).get("train_step");
+    }
+
+    private static Batch goldenBatch(JsonNode step) {
+        return new Batch(matrix(step.get("input_ids")), matrix(step.get("attention_mask")), matrix(step.get("labels")));
+    }
+
+    /** The golden batch with row 0 left-padded by 4 (pad id 0, mask 0, label -100) and more ignored labels. */
+    private static Batch paddedBatch(JsonNode step) {
+        Batch b = goldenBatch(step);
+        for (int t = 0; t < 4; t++) {
+            b.ids()[0][t] = 0;
+            b.mask()[0][t] = 0;
+            b.labels()[0][t] = -100;
+        }
+        b.labels()[0][6] = -100;
+        b.labels()[1][10] = -100;
+        return b;
+    }
+
+    /** loss.backward() on the cpu backend; returns the loss. */
+    private static float cpuStep(CausalLM model, Batch b) {
+        try (var on = GradMode.enableGrad()) {
+            CausalLMOutput out = model.forward(new ForwardArgs(b.ids(), b.mask(), null, b.labels(), false));
+            Autograd.backward(out.lossTensor());
+            return out.loss();
+        }
+    }
+
+    private static PeftModel goldenAdapter(Goldens g, CausalLM base) {
+        PeftModel peft = PeftModel.fromPretrained(base, g.peft.resolve("adapter"), "default", true);
+        peft.train(true);
+        return peft;
+    }
+
+    private static double maxAbs(float[] a) {
+        double m = 0;
+        for (float x : a) {
+            m = Math.max(m, Math.abs(x));
+        }
+        return m;
+    }
+
+    /** Every gradient of {@code got} against {@code want}: |diff| <= REL * max(1, max|want|). */
+    private static void assertGradsClose(String what, Map<String, Parameter> want, Map<String, Parameter> got) {
+        assertEquals(want.keySet(), got.keySet(), what + ": trained parameters");
+        for (var e : want.entrySet()) {
+            Tensor wg = e.getValue().grad();
+            Tensor gg = got.get(e.getKey()).grad();
+            assertNotNull(wg, what + ": cpu grad of " + e.getKey());
+            assertNotNull(gg, what + ": onnxruntime grad of " + e.getKey());
+            float[] w = wg.toFloatArray();
+            Goldens.assertAllClose(what + " grad " + e.getKey(), w, gg.toFloatArray(), REL * Math.max(1, maxAbs(w)));
+        }
+    }
+
+    @Test
+    void loraGradientsMatchTheCpuBackendAndPeft() throws Exception {
+        Goldens g = new Goldens();
+        JsonNode step = goldenStep(g);
+        try (PeftModel cpu = goldenAdapter(g, g.base());
+             PeftModel ort = goldenAdapter(g, AutoModelForCausalLM.fromPretrained(g.llama, ORT));
+             OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
+            // Against peft + torch: the golden batch.
+            Batch golden = goldenBatch(step);
+            float loss = train.forwardBackward(golden.ids(), golden.mask(), golden.labels());
+            assertEquals(step.get("loss").doubleValue(), loss, 1e-4, "loss");
+            try (SafetensorsFile grads = SafetensorsFile.open(g.peft.resolve("train_grads.safetensors"))) {
+                for (var e : ort.trainableParameters().entrySet()) {
+                    assertNotNull(e.getValue().grad(), e.getKey());
+                    Goldens.assertAllClose("grad " + e.getKey(), grads.tensor(e.getKey()).toFloatArray(),
+                            e.getValue().grad().toFloatArray(), 1e-5);
+                }
+            }
+            ort.trainableParameters().values().forEach(Parameter::zeroGrad);
+
+            // Against the cpu backend: a left-padded row and ignored labels.
+            Batch padded = paddedBatch(step);
+            float cpuLoss = cpuStep(cpu, padded);
+            float ortLoss = train.forwardBackward(padded.ids(), padded.mask(), padded.labels());
+            assertEquals(cpuLoss, ortLoss, 1e-5, "loss of the padded batch");
+            assertGradsClose("padded batch", cpu.trainableParameters(), ort.trainableParameters());
+
+            // A second call adds to .grad, as a second backward does.
+            float again = train.forwardBackward(padded.ids(), padded.mask(), padded.labels());
+            assertEquals(ortLoss, again, 0f, "the same batch gives the same loss");
+            cpuStep(cpu, padded);
+            assertGradsClose("accumulated", cpu.trainableParameters(), ort.trainableParameters());
+        }
+    }
+
+    @Test
+    void threeAdamWStepsGiveTheCpuBackendsWeights() throws Exception {
+        Goldens g = new Goldens();
+        Batch b = paddedBatch(goldenStep(g));
+        try (PeftModel cpu = goldenAdapter(g, g.base());
+             PeftModel ort = goldenAdapter(g, AutoModelForCausalLM.fromPretrained(g.llama, ORT));
+             OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
+            var cpuOpt = new AdamW(List.of(new ParamGroup(cpu.trainableParameters(), 1e-3, 0.01)), 0.9, 0.999, 1e-8);
+            var ortOpt = new AdamW(List.of(new ParamGroup(ort.trainableParameters(), 1e-3, 0.01)), 0.9, 0.999, 1e-8);
+            float first = Float.NaN;
+            float last = Float.NaN;
+            for (int s = 0; s < 3; s++) {
+                float cl = cpuStep(cpu, b);
+                float ol = train.forwardBackward(b.ids(), b.mask(), b.labels());
+                assertEquals(cl, ol, 1e-5, "loss at step " + s);
+                cpuOpt.step();
+                ortOpt.step();
+                cpuOpt.zeroGrad();
+                ortOpt.zeroGrad();
+                first = s == 0 ? ol : first;
+                last = ol;
+            }
+            assertTrue(last < first, "three steps on one batch lower its loss: " + first + " -> " + last);
+            for (var e : cpu.trainableParameters().entrySet()) {
+                Goldens.assertAllClose("after 3 steps " + e.getKey(), e.getValue().value().toFloatArray(),
+                        ort.trainableParameters().get(e.getKey()).value().toFloatArray(), 1e-5);
+            }
+        }
+    }
+
+    /** Trains every LoRA matrix from the same non-zero start, so that A and B both get gradients. */
+    private static PeftModel randomLora(CausalLM base, LoraConfig config) {
+        PeftModel peft = PeftModel.getPeftModel(base, config);
+        peft.train(true);
+        for (var e : peft.trainableParameters().entrySet()) {
+            Parameter p = e.getValue();
+            SplittableRandom r = new SplittableRandom(e.getKey().hashCode());
+            float[] v = new float[Math.toIntExact(p.numel())];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (r.nextGaussian() * 0.05);
+            }
+            p.set(Tensor.of(v, p.value().shape()));
+        }
+        return peft;
+    }
+
+    private static Batch randomBatch(int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[][] ids = new int[3][9];
+        int[][] mask = new int[3][9];
+        int[][] labels = new int[3][9];
+        for (int b = 0; b < 3; b++) {
+            int pad = b == 1 ? 3 : 0;
+            for (int t = 0; t < 9; t++) {
+                boolean real = t >= pad;
+                ids[b][t] = real ? r.nextInt(vocab) : 0;
+                mask[b][t] = real ? 1 : 0;
+                labels[b][t] = real && t >= pad + 2 ? ids[b][t] : -100;
+            }
+        }
+        return new Batch(ids, mask, labels);
+    }
+
+    private static void compareWithCpu(Path dir, LoraConfig config) {
+        try (PeftModel cpu = randomLora(AutoModelForCausalLM.fromPretrained(dir), config);
+             PeftModel ort = randomLora(AutoModelForCausalLM.fromPretrained(dir, ORT), config);
+             OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
+            Batch b = randomBatch(cpu.config().vocabSize(), 7);
+            assertEquals(cpuStep(cpu, b), train.forwardBackward(b.ids(), b.mask(), b.labels()), 1e-5, dir + " loss");
+            assertGradsClose(dir.toString(), cpu.trainableParameters(), ort.trainableParameters());
+        }
+    }
+
+    @Test
+    void qwen2LoraGradientsMatchTheCpuBackend() {
+        // Qwen2: biased q/k/v projections, grouped-query attention.
+        compareWithCpu(SharedData.require("golden/qwen2_tiny"), LoraConfig.builder().r(4).loraAlpha(8)
+                .targetModules("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj").build());
+    }
+
+    @Test
+    void gpt2LoraGradientsMatchTheCpuBackend() {
+        // GPT-2: Conv1D layers (fan_in_fan_out), LayerNorm, tanh GELU, learned positions.
+        compareWithCpu(SharedData.require("golden/gpt2_tiny"), LoraConfig.builder().r(4).loraAlpha(8)
+                .targetModules("c_attn", "c_proj", "c_fc").fanInFanOut(true).build());
+    }
+
+    /** Any model whose trained parameters are those with requires_grad: norms, projections and the LM head. */
+    @Test
+    void fullFineTuningGradientsMatchTheCpuBackend() {
+        Path dir = SharedData.require("golden/llama_tiny");
+        try (CausalLM cpu = AutoModelForCausalLM.fromPretrained(dir); CausalLM ort = AutoModelForCausalLM.fromPretrained(dir, ORT)) {
+            Map<String, Parameter> cpuTrained = new LinkedHashMap<>();
+            Map<String, Parameter> ortTrained = new LinkedHashMap<>();
+            for (var pair : List.of(Map.entry(cpu, cpuTrained), Map.entry(ort, ortTrained))) {
+                pair.getKey().module().namedParameters().forEach((k, p) -> {
+                    p.requiresGrad(!k.contains("embed_tokens"));
+                    if (p.requiresGrad()) {
+                        pair.getValue().put(k, p);
+                    }
+                });
+            }
+            try (OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
+                assertEquals(ortTrained.keySet(), train.trainableParameters().keySet());
+                Batch b = randomBatch(cpu.config().vocabSize(), 11);
+                assertEquals(cpuStep(cpu, b), train.forwardBackward(b.ids(), b.mask(), b.labels()), 1e-5, "loss");
+                assertGradsClose("full fine-tuning", cpuTrained, ortTrained);
+            }
+        }
+    }
+
+    @Test
+    void anOpWithoutBackwardIsNamed() {
+        Path dir = SharedData.require("golden/llama_tiny");
+        try (CausalLM ort = AutoModelForCausalLM.fromPretrained(dir, ORT)) {
+            ort.module().namedParameters().forEach((k, p) -> p.requiresGrad(k.equals("model.embed_tokens.weight")));
+            var e = assertThrows(UnsupportedOperationException.class, () -> OrtTrainingStep.compile(ort));
+            assertTrue(e.getMessage().contains("embedding"), e.getMessage());
+        }
+    }
+
+    @Test
+    void badBatchesAreRejected() {
+        Goldens g = new Goldens();
+        try (PeftModel ort = goldenAdapter(g, AutoModelForCausalLM.fromPretrained(g.llama, ORT));
+             OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
+            int[][] ids = {{1, 2, 3}};
+            var e = assertThrows(IllegalArgumentException.class, () -> train.forwardBackward(ids, null, new int[][] {{1, 512, 3}}));
+            assertTrue(e.getMessage().contains("labels[0][1] = 512"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> train.forwardBackward(ids, new int[][] {{1, 1}}, ids));
+            assertTrue(e.getMessage().contains("attention_mask row 0"), e.getMessage());
+            assertFalse(Float.isNaN(train.forwardBackward(ids, null, ids)));
+            assertTrue(Float.isNaN(train.forwardBackward(ids, null, new int[][] {{-100, -100, -100}})),
+                    "no target: NaN loss, like the cpu backend");
+        }
+    }
+}
