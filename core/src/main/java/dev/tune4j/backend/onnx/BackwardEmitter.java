@@ -143,7 +143,8 @@ final class BackwardEmitter {
             case TracedOp.RmsNorm r -> rmsNorm(r);
             case TracedOp.LayerNorm l -> layerNorm(l);
             case TracedOp.Swiglu s -> swiglu(s);
-            case TracedOp.Activation a -> accumulate(a.x(), g.node("Mul", List.of(grads.get(a.out()), activationDerivative(v(a.x()), a.activation()))));
+            case TracedOp.Activation a -> accumulate(a.x(),
+                    g.node("Mul", List.of(grads.get(a.out()), activationDerivative(v(a.x()), a.activation()))));
             case TracedOp.Rope r -> rope(r);
             case TracedOp.Attention a -> attention(a);
             case TracedOp.Split s -> split(s);
