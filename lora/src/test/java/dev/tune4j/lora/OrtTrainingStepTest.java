@@ -2,6 +2,7 @@ package dev.tune4j.lora;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -231,6 +232,24 @@ class OrtTrainingStepTest {
         // GPT-2: Conv1D layers (fan_in_fan_out), LayerNorm, tanh GELU, learned positions.
         compareWithCpu(SharedData.require("golden/gpt2_tiny"), LoraConfig.builder().r(4).loraAlpha(8)
                 .targetModules("c_attn", "c_proj", "c_fc").fanInFanOut(true).build());
+    }
+
+    @Test
+    void loraDropoutDrawsTheCpuBackendsMasks() {
+        Path dir = SharedData.require("golden/llama_tiny");
+        LoraConfig config = LoraConfig.builder().r(4).loraAlpha(8).loraDropout(0.25).targetModules("q_proj", "v_proj", "down_proj").build();
+        try (PeftModel cpu = randomLora(AutoModelForCausalLM.fromPretrained(dir), config);
+             PeftModel ort = randomLora(AutoModelForCausalLM.fromPretrained(dir, ORT), config);
+             OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
+            Batch b = randomBatch(cpu.config().vocabSize(), 5);
+            float[] losses = new float[2];
+            for (int s = 0; s < 2; s++) {
+                losses[s] = cpuStep(cpu, b);
+                assertEquals(losses[s], train.forwardBackward(b.ids(), b.mask(), b.labels()), 1e-5, "loss at call " + s);
+                assertGradsClose("dropout, call " + s, cpu.trainableParameters(), ort.trainableParameters());
+            }
+            assertNotEquals(losses[0], losses[1], "each call draws new masks");
+        }
     }
 
     /** Any model whose trained parameters are those with requires_grad: norms, projections and the LM head. */

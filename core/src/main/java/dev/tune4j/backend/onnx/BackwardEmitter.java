@@ -140,6 +140,7 @@ final class BackwardEmitter {
                     accumulate(s.x(), grads.get(s.out()));
                 }
             }
+            case TracedOp.Dropout d -> accumulate(d.x(), g.node("Mul", List.of(grads.get(d.out()), d.mask())));
             case TracedOp.RmsNorm r -> rmsNorm(r);
             case TracedOp.LayerNorm l -> layerNorm(l);
             case TracedOp.Swiglu s -> swiglu(s);

@@ -285,7 +285,7 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public Tensor dropout(Tensor x, float p, RandomGenerator random) {
         if (trace != null && p != 0f) {
-            throw new UnsupportedOperationException("dropout is not traced: the ONNX graphs are for inference");
+            return trace.dropout(x, p, random);
         }
         Tensor out = cpu.dropout(x, p, random);
         if (trace != null) {

@@ -46,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The graph's outputs are {@code loss} and {@code <parameter>_grad} per trained parameter (the
- * names of onnxruntime-training's artifacts). Dropout is not in the graph yet: train with
- * {@code lora_dropout} 0. A parameter the loss does not reach gets no gradient, as with autograd.
+ * names of onnxruntime-training's artifacts). Compile with the model in training mode
+ * ({@code model.train(true)}): dropout layers then take a mask drawn on the host at each step
+ * from the layer's own generator, the same draws the cpu backend makes, so a seeded run gives the
+ * same masks on both backends. A parameter the loss does not reach gets no gradient, as with autograd.
  */
 public final class OrtTrainingStep implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrtTrainingStep.class);
@@ -62,10 +64,13 @@ public final class OrtTrainingStep implements AutoCloseable {
     private final Map<String, Parameter> trained;
     /** Output name of each trained parameter's gradient, absent for those the loss does not reach. */
     private final Map<String, String> gradOutputs;
+    /** The dropout ops in forward order: their masks are drawn in this order at each step. */
+    private final List<TracedOp.Dropout> dropouts;
     private final int vocab;
 
     private OrtTrainingStep(OrtEnvironment env, OrtGraph graph, List<OnnxTensor> weights, Map<String, Parameter> trained,
-                            Map<String, String> gradOutputs, int vocab) {
+                            Map<String, String> gradOutputs, List<TracedOp.Dropout> dropouts, int vocab) {
+        this.dropouts = dropouts;
         this.env = env;
         this.graph = graph;
         this.weights = weights;
@@ -153,12 +158,6 @@ public final class OrtTrainingStep implements AutoCloseable {
             backend.trace = trace;
             try {
                 logits = model.forward(ForwardArgs.of(ids)).logits();
-            } catch (UnsupportedOperationException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith("dropout")) {
-                    throw new UnsupportedOperationException("the ONNX training graph has no dropout yet: set the dropout"
-                            + " probabilities (lora_dropout) to 0 or train on the cpu backend", e);
-                }
-                throw e;
             } finally {
                 backend.trace = null;
             }
@@ -196,7 +195,14 @@ public final class OrtTrainingStep implements AutoCloseable {
             OrtGraph graph = new OrtGraph(env, OrtCausalLM.session(env, trace, byName, backend), trace.inputs(), rope, bytes.length);
             LOG.debug("onnxruntime training graph ready on {}: {} trained, {} frozen weights", backend.device(),
                     trained.size(), tensors.size());
-            return new OrtTrainingStep(env, graph, tensors, java.util.Collections.unmodifiableMap(trained), gradOutputs, vocab);
+            List<TracedOp.Dropout> dropouts = new ArrayList<>();
+            for (TracedOp op : trace.tape) {
+                if (op instanceof TracedOp.Dropout d) {
+                    dropouts.add(d);
+                }
+            }
+            return new OrtTrainingStep(env, graph, tensors, java.util.Collections.unmodifiableMap(trained), gradOutputs,
+                    dropouts, vocab);
         } catch (RuntimeException | OrtException e) {
             tensors.forEach(OnnxTensor::close);
             if (e instanceof RuntimeException re) {
@@ -258,6 +264,10 @@ public final class OrtTrainingStep implements AutoCloseable {
                 extra.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(v.isHeapF32() ? v.data() : v.toFloatArray()),
                         java.util.Arrays.stream(v.shape()).asLongStream().toArray()));
             }
+            for (TracedOp.Dropout d : dropouts) {
+                extra.put(d.mask(), OnnxTensor.createTensor(env, FloatBuffer.wrap(dropoutMask(d, batch * seq)),
+                        new long[] {batch * seq, d.x().dim(1)}));
+            }
         } catch (OrtException e) {
             extra.values().forEach(OnnxTensor::close);
             throw new IllegalStateException("onnxruntime could not take the batch: " + e.getMessage(), e);
@@ -275,6 +285,16 @@ public final class OrtTrainingStep implements AutoCloseable {
             }
             return loss;
         }
+    }
+
+    /** The mask the cpu backend's dropout draws: per element, 0 with probability p, else 1 / (1 - p). */
+    private static float[] dropoutMask(TracedOp.Dropout d, int tokens) {
+        float[] m = new float[tokens * d.x().dim(1)];
+        float keep = 1f / (1f - d.p());
+        for (int i = 0; i < m.length; i++) {
+            m[i] = d.random().nextFloat() < d.p() ? 0f : keep;
+        }
+        return m;
     }
 
     private static OnnxTensor tensor(OrtSession.Result r, String name) {

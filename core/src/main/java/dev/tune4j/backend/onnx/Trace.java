@@ -187,6 +187,24 @@ final class Trace {
         record(new TracedOp.Same(out, x));
     }
 
+    /**
+     * Dropout with p > 0, in a training graph only: x times a mask input [tokens, width] that the
+     * runtime draws from {@code random} at each step, as the cpu backend would; tracing draws nothing.
+     */
+    Tensor dropout(Tensor x, float p, java.util.random.RandomGenerator random) {
+        if (tape == null) {
+            throw new UnsupportedOperationException("dropout is not traced: the ONNX graphs are for inference");
+        }
+        if (p < 0f || p >= 1f || x.rank() != 2) {
+            throw new IllegalArgumentException("dropout of " + x + " with probability " + p + " cannot be traced");
+        }
+        String mask = "dropout_mask." + tape.size();
+        g.input(mask, GraphBuilder.FLOAT, "tokens", x.dim(1));
+        Tensor out = produced(Tensor.of(x.toFloatArray(), x.shape()), g.node("Mul", List.of(value(x, "dropout"), mask)));
+        record(new TracedOp.Dropout(out, x, p, random, mask));
+        return out;
+    }
+
     void rmsNorm(Tensor out, Tensor x, Tensor w, float eps) {
         // ORT's fused RMSNorm (SimplifiedLayerNormalization), float32 statistics.
         produced(out, g.node("SimplifiedLayerNormalization", List.of(value(x, "rmsNorm"), value(w, "rmsNorm")),

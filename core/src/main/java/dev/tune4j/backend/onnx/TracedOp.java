@@ -76,8 +76,23 @@ sealed interface TracedOp {
         }
     }
 
-    /** An op whose output is its input (dropout with p = 0). */
+    /** An op whose output is its input (dropout with p = 0, or outside training). */
     record Same(Tensor out, Tensor x) implements TracedOp {
+        public Tensor[] outputs() {
+            return new Tensor[] {out};
+        }
+
+        public Tensor[] inputs() {
+            return new Tensor[] {x};
+        }
+
+        public String name() {
+            return "dropout";
+        }
+    }
+
+    /** x times the graph input {@code mask}, drawn from {@code random} with keep probability 1 - p, scaled 1 / (1 - p). */
+    record Dropout(Tensor out, Tensor x, float p, java.util.random.RandomGenerator random, String mask) implements TracedOp {
         public Tensor[] outputs() {
             return new Tensor[] {out};
         }
