@@ -26,16 +26,32 @@ final class BackwardEmitter {
     private final GraphBuilder g;
     private final Set<Tensor> needs = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Tensor, String> grads = new IdentityHashMap<>();
+    /** Parameters and the outputs of recorded ops. */
+    private final Set<Tensor> known = Collections.newSetFromMap(new IdentityHashMap<>());
     private String batchSeq;
 
     /**
      * @param trace a finished forward recording with its tape
      * @param trained the trained parameters' values (graph inputs of the trace)
+     * @param frozen the other parameters' values (initializers)
      */
-    BackwardEmitter(Trace trace, Collection<Tensor> trained) {
+    BackwardEmitter(Trace trace, Collection<Tensor> trained, Set<Tensor> frozen) {
         this.trace = trace;
         this.g = trace.g;
         needs.addAll(trained);
+        // Every value an op reads must come from a recorded op or be a parameter: a value from an op
+        // that records nothing on the tape (one without an emitter here) would silently cut the gradient.
+        known.addAll(trained);
+        known.addAll(frozen);
+        for (TracedOp op : trace.tape) {
+            for (Tensor t : op.inputs()) {
+                if (t != null && !known.contains(t)) {
+                    throw new UnsupportedOperationException("op " + op.name() + " reads a value " + Arrays.toString(t.shape())
+                            + " from an op that has no backward in the ONNX training graph; train this model on the cpu backend");
+                }
+            }
+            known.addAll(Arrays.asList(op.outputs()));
+        }
         // requires_grad flows forward: an op output needs a gradient when one of its inputs does.
         for (TracedOp op : trace.tape) {
             if (anyNeeded(op.inputs())) {
@@ -66,6 +82,9 @@ final class BackwardEmitter {
      * @return the graph value of the loss, a float scalar
      */
     String lossAndBackward(Tensor logits, String labels) {
+        if (!known.contains(logits)) {
+            throw new UnsupportedOperationException("the logits come from an op that has no backward in the ONNX training graph");
+        }
         int vocab = logits.dim(1);
         String x = trace.value(logits, "loss");
         // shifted[b, t] = labels[b, t + 1], -100 at the last position

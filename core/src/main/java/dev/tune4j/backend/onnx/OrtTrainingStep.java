@@ -166,7 +166,9 @@ public final class OrtTrainingStep implements AutoCloseable {
             throw new IllegalStateException("the forward pass did not end with the logits op; not traceable");
         }
         trace.g.input(LABELS, GraphBuilder.INT64, "batch", "seq");
-        BackwardEmitter backward = new BackwardEmitter(trace, trainedValues);
+        java.util.Set<Tensor> frozen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        frozen.addAll(params.keySet());
+        BackwardEmitter backward = new BackwardEmitter(trace, trainedValues, frozen);
         trace.g.identity(backward.lossAndBackward(trace.last(), LABELS), LOSS);
         trace.g.output(LOSS, GraphBuilder.FLOAT);
         Map<String, String> gradOutputs = new LinkedHashMap<>();
