@@ -148,6 +148,35 @@ class OrtTrainingStepTest {
     }
 
     @Test
+    void packedDocumentsMatchTheCpuBackend() throws Exception {
+        Goldens g = new Goldens();
+        Batch b = goldenBatch(goldenStep(g));
+        // Two documents per row, told apart by position ids restarting at 0 (no attention mask).
+        int[][] pos = new int[2][16];
+        for (int[] row : pos) {
+            for (int t = 0; t < 16; t++) {
+                row[t] = t < 7 ? t : t - 7;
+            }
+        }
+        var args = new ForwardArgs(b.ids(), null, pos, b.labels(), false);
+        try (PeftModel cpu = goldenAdapter(g, g.base());
+             PeftModel ort = goldenAdapter(g, AutoModelForCausalLM.fromPretrained(g.llama, ORT));
+             OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
+            float cpuLoss;
+            try (var on = GradMode.enableGrad()) {
+                CausalLMOutput out = cpu.forward(args);
+                Autograd.backward(out.lossTensor());
+                cpuLoss = out.loss();
+            }
+            assertEquals(cpuLoss, train.forwardBackward(args), 1e-5, "loss of the packed batch");
+            assertGradsClose("packed batch", cpu.trainableParameters(), ort.trainableParameters());
+            // The same batch as one document per row is another computation.
+            ort.trainableParameters().values().forEach(Parameter::zeroGrad);
+            assertNotEquals(cpuLoss, train.forwardBackward(b.ids(), null, b.labels()), 1e-4);
+        }
+    }
+
+    @Test
     void threeAdamWStepsGiveTheCpuBackendsWeights() throws Exception {
         Goldens g = new Goldens();
         Batch b = paddedBatch(goldenStep(g));

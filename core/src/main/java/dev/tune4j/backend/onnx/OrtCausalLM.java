@@ -292,7 +292,7 @@ final class OrtCausalLM implements CausalLM {
     }
 
     /** Position ids restarting at 0 inside a row mark packed documents, numbered 1, 2, ... (as on the CPU backend). */
-    private static int[][] packedDocuments(int[][] positionIds) {
+    static int[][] packedDocuments(int[][] positionIds) {
         if (positionIds == null) {
             return null;
         }

@@ -224,13 +224,28 @@ public final class OrtTrainingStep implements AutoCloseable {
      * @param labels [batch][seq] targets, -100 where no loss is taken (shifted inside, as transformers does)
      */
     public float forwardBackward(int[][] inputIds, int[][] attentionMask, int[][] labels) {
+        return forwardBackward(new ForwardArgs(inputIds, attentionMask, null, labels, false));
+    }
+
+    /**
+     * {@code model(**batch).loss.backward()} for a batch as the cpu backend's {@code forward} takes
+     * it: input ids, labels, and an optional attention mask and position ids (position ids that
+     * restart at 0 without a mask mark packed documents, as on the cpu backend).
+     */
+    public float forwardBackward(ForwardArgs args) {
+        int[][] inputIds = args.inputIds();
+        int[][] labels = args.labels();
         if (inputIds == null || inputIds.length == 0 || inputIds[0] == null || inputIds[0].length == 0) {
             throw new IllegalArgumentException("input_ids is empty");
+        }
+        if (args.outputHiddenStates()) {
+            throw new UnsupportedOperationException("output_hidden_states is not available in a training step");
         }
         int batch = inputIds.length;
         int seq = inputIds[0].length;
         checkRect("input_ids", inputIds, batch, seq);
-        checkRect("attention_mask", attentionMask, batch, seq);
+        checkRect("attention_mask", args.attentionMask(), batch, seq);
+        checkRect("position_ids", args.positionIds(), batch, seq);
         if (labels == null) {
             throw new IllegalArgumentException("labels are required for a training step");
         }
@@ -251,14 +266,18 @@ public final class OrtTrainingStep implements AutoCloseable {
                 flatLabels[b * seq + t] = l;
             }
         }
-        int[][] positions = new int[batch][seq];
-        for (int[] row : positions) {
-            for (int t = 0; t < seq; t++) {
-                row[t] = t;
+        int[][] positions = args.positionIds();
+        if (positions == null) {
+            positions = new int[batch][seq];
+            for (int[] row : positions) {
+                for (int t = 0; t < seq; t++) {
+                    row[t] = t;
+                }
             }
         }
+        int[][] attentionMask = args.attentionMask() != null ? args.attentionMask()
+                : OrtCausalLM.packedDocuments(args.positionIds());
         Map<String, OnnxTensor> extra = new HashMap<>();
-        OrtSession.Result result = null;
         try {
             extra.put(LABELS, OnnxTensor.createTensor(env, LongBuffer.wrap(flatLabels), new long[] {batch, seq}));
             for (Map.Entry<String, Parameter> e : trained.entrySet()) {

@@ -11,6 +11,9 @@
  *   <li>Selected through {@code LoadOptions.builder().backend("onnxruntime").device("cpu" | "cuda:0")};
  *       needs {@code com.microsoft.onnxruntime:onnxruntime} (or {@code onnxruntime_gpu}) and
  *       {@code org.tribuo:tribuo-util-onnx}, both optional dependencies of core.</li>
+ *   <li>{@link dev.tune4j.backend.onnx.OrtTrainingStep}: forward, causal-LM loss and backward of a
+ *       training step as one graph, trained parameters in and their gradients out, the optimizer
+ *       on the host.</li>
  * </ul>
  *
  * <p>Graph inputs: {@code input_ids} [batch, seq]; {@code position_ids} (GPT-2); {@code rope_cos},
