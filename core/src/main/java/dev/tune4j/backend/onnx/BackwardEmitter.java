@@ -366,8 +366,8 @@ final class BackwardEmitter {
     }
 
     /**
-     * Backward of softmax(q k^T scale + bias) v with grouped-query heads, from the probabilities
-     * recomputed as in the forward ({@link Trace#attention}); rows whose bias hides every key had
+     * Backward of softmax(q k^T scale + bias) v with grouped-query heads, from the attention weights
+     * the forward computed ({@link Trace#attention}); rows whose bias hides every key had
      * constant weights (finfo.min swallows the scores) and pass no gradient to q and k, as in
      * {@link dev.tune4j.autograd.AutogradBackend}.
      */
@@ -381,15 +381,13 @@ final class BackwardEmitter {
         int d = spec.headDim();
         int rep = heads / kvHeads;
         long width = (long) kvHeads * d;
-        // (batch, kvH, 1, d, slots) keys, (batch, kvH, 1, slots, d) values, (batch, kvH, rep, seq, d) queries
-        String k4 = g.node("Reshape", List.of(v(a.k()), dims(kvHeads, d)));
-        String kT = unsqueeze(transpose(k4, 0, 2, 3, 1), 2);
-        String v4 = g.node("Reshape", List.of(v(a.v()), dims(kvHeads, d)));
-        String vT = unsqueeze(transpose(v4, 0, 2, 1, 3), 2);
-        String qT = transpose(g.node("Reshape", List.of(v(a.q()), dims(kvHeads, rep, d))), 0, 2, 3, 1, 4);
+        // The forward's values: (batch, kvH, rep, seq, d) queries, (batch, kvH, 1, d, slots) keys,
+        // (batch, kvH, 1, slots, d) values, (batch, kvH, rep, seq, slots) attention weights.
+        String qT = a.saved()[0];
+        String kT = a.saved()[1];
+        String vT = a.saved()[2];
+        String p = a.saved()[3];
         String bias = trace.bias(spec);
-        String scores = g.node("Mul", List.of(g.node("MatMul", List.of(qT, kT)), g.scalar(spec.scale())));
-        String p = g.node("Softmax", List.of(g.node("Add", List.of(scores, bias))), Attr.of("axis", -1));
         String dO = transpose(g.node("Reshape", List.of(grads.get(a.out()), dims(kvHeads, rep, d))), 0, 2, 3, 1, 4);
         if (wants(a.v())) {
             // dV = sum over the group's heads of P^T dO

@@ -329,7 +329,7 @@ final class Trace {
         String o = g.node("MatMul", List.of(probs, vT));                                           // (batch, kvH, rep, seq, d)
         String oT = g.node("Transpose", List.of(o), Attr.of("perm", new long[] {0, 3, 1, 2, 4}));
         produced(out, g.node("Reshape", List.of(oT, g.longs(-1, (long) heads * d))));
-        record(new TracedOp.Attention(out, q, k, v, spec));
+        record(new TracedOp.Attention(out, q, k, v, spec, new String[] {qT, kT, vT, probs}));
     }
 
     /** New keys or values (tokens, w) as (seq, batch, w), after the past ones when the graph has them. */

@@ -177,7 +177,11 @@ sealed interface TracedOp {
         }
     }
 
-    record Attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionSpec spec) implements TracedOp {
+    /**
+     * @param saved the forward's graph values the backward reuses: queries (batch, kvH, rep, seq, d),
+     *     keys (batch, kvH, 1, d, slots), values (batch, kvH, 1, slots, d), probabilities (batch, kvH, rep, seq, slots)
+     */
+    record Attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionSpec spec, String[] saved) implements TracedOp {
         public Tensor[] outputs() {
             return new Tensor[] {out};
         }
