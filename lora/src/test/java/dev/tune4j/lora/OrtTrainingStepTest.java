@@ -316,6 +316,15 @@ class OrtTrainingStepTest {
     }
 
     @Test
+    void aModelOnTheCpuBackendIsRejected() {
+        Goldens g = new Goldens();
+        try (PeftModel cpu = goldenAdapter(g, g.base())) {
+            var e = assertThrows(IllegalArgumentException.class, () -> OrtTrainingStep.compile(cpu));
+            assertTrue(e.getMessage().contains("backend cpu") && e.getMessage().contains("onnxruntime"), e.getMessage());
+        }
+    }
+
+    @Test
     void badBatchesAreRejected() {
         Goldens g = new Goldens();
         try (PeftModel ort = goldenAdapter(g, AutoModelForCausalLM.fromPretrained(g.llama, ORT));

@@ -131,7 +131,7 @@ public final class OnnxRuntimeBackend implements Backend {
      * model) as one ONNX graph: see {@link OrtTrainingStep#compile(CausalLM)}.
      */
     public OrtTrainingStep compileTrainingStep(CausalLM model) {
-        return OrtTrainingStep.compile(model);
+        return OrtTrainingStep.compile(model, this);
     }
 
     @Override

@@ -90,9 +90,15 @@ public final class OrtTrainingStep implements AutoCloseable {
      * @throws UnsupportedOperationException when an op between the loss and a trained parameter has no backward here
      */
     public static OrtTrainingStep compile(CausalLM model) {
+        return compile(model, null);
+    }
+
+    /** As {@link #compile(CausalLM)}; {@code expected}, when not null, must be the model's backend. */
+    static OrtTrainingStep compile(CausalLM model, OnnxRuntimeBackend expected) {
         PreTrainedCausalLM net = findNetwork(model.module());
-        if (!(net.backend() instanceof OnnxRuntimeBackend backend)) {
+        if (!(net.backend() instanceof OnnxRuntimeBackend backend) || (expected != null && backend != expected)) {
             throw new IllegalArgumentException("the model was built on backend " + net.backend().name()
+                    + (expected != null ? ", not on this onnxruntime backend" : "")
                     + "; load it with backend \"onnxruntime\" to train it in ONNX Runtime");
         }
         Map<String, Parameter> trained = new LinkedHashMap<>();
