@@ -141,10 +141,13 @@ class OrtTrainingStepTest {
             assertEquals(cpuLoss, ortLoss, 1e-5, "loss of the padded batch");
             assertGradsClose("padded batch", cpu.trainableParameters(), ort.trainableParameters());
 
-            // A second call adds to .grad, as a second backward does.
-            float again = train.forwardBackward(padded.ids(), padded.mask(), padded.labels());
+            // A second call adds to .grad, as a second backward does, here scaled as the Trainer scales by 1 / gas.
+            float again = train.forwardBackward(new ForwardArgs(padded.ids(), padded.mask(), null, padded.labels(), false), 0.25f);
             assertEquals(ortLoss, again, 0f, "the same batch gives the same loss");
-            cpuStep(cpu, padded);
+            try (var on = GradMode.enableGrad()) {
+                var out = cpu.forward(new ForwardArgs(padded.ids(), padded.mask(), null, padded.labels(), false));
+                Autograd.backward(out.lossTensor(), Tensor.of(new float[] {0.25f}, 1));
+            }
             assertGradsClose("accumulated", cpu.trainableParameters(), ort.trainableParameters());
         }
     }

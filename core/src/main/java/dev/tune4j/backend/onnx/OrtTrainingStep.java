@@ -239,6 +239,15 @@ public final class OrtTrainingStep implements AutoCloseable {
      * restart at 0 without a mask mark packed documents, as on the cpu backend).
      */
     public float forwardBackward(ForwardArgs args) {
+        return forwardBackward(args, 1f);
+    }
+
+    /**
+     * {@code loss.backward(gradient)} with a one-element {@code gradOutput} (the Trainer's
+     * {@code 1 / gradient_accumulation_steps}): the gradients added to {@code grad()} are scaled by
+     * it, the returned loss is not, as {@code Autograd.backward(loss, gradOutput)} does.
+     */
+    public float forwardBackward(ForwardArgs args, float gradOutput) {
         int[][] inputIds = args.inputIds();
         int[][] labels = args.labels();
         if (inputIds == null || inputIds.length == 0 || inputIds[0] == null || inputIds[0].length == 0) {
@@ -305,6 +314,11 @@ public final class OrtTrainingStep implements AutoCloseable {
                 Tensor v = trained.get(e.getKey()).value();
                 float[] g = new float[Math.toIntExact(v.numel())];
                 tensor(r, e.getValue()).getFloatBuffer().get(g);
+                if (gradOutput != 1f) {
+                    for (int i = 0; i < g.length; i++) {
+                        g[i] *= gradOutput;
+                    }
+                }
                 if (v.gradSink() == null) {
                     throw new IllegalStateException("parameter " + e.getKey() + " is no longer trained (requiresGrad false)");
                 }
