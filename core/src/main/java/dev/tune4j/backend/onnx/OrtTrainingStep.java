@@ -16,11 +16,14 @@ import dev.tune4j.train.TrainableWeights;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +53,7 @@ import org.slf4j.LoggerFactory;
  * ({@code model.train(true)}): dropout layers then take a mask drawn on the host at each step
  * from the layer's own generator, the same draws the cpu backend makes, so a seeded run gives the
  * same masks on both backends. A parameter the loss does not reach gets no gradient, as with autograd.
+ * One step runs at a time (the steps share the parameters' gradients and the dropout generators).
  */
 public final class OrtTrainingStep implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrtTrainingStep.class);
@@ -70,12 +74,12 @@ public final class OrtTrainingStep implements AutoCloseable {
 
     private OrtTrainingStep(OrtEnvironment env, OrtGraph graph, List<OnnxTensor> weights, Map<String, Parameter> trained,
                             Map<String, String> gradOutputs, List<TracedOp.Dropout> dropouts, int vocab) {
-        this.dropouts = dropouts;
         this.env = env;
         this.graph = graph;
         this.weights = weights;
         this.trained = trained;
         this.gradOutputs = gradOutputs;
+        this.dropouts = dropouts;
         this.vocab = vocab;
     }
 
@@ -102,15 +106,13 @@ public final class OrtTrainingStep implements AutoCloseable {
                     + "; load it with backend \"onnxruntime\" to train it in ONNX Runtime");
         }
         Map<String, Parameter> trained = new LinkedHashMap<>();
-        if (model instanceof TrainableWeights tw) {
-            trained.putAll(tw.trainableParameters());
-        } else {
-            model.module().namedParameters().forEach((k, p) -> {
-                if (p.requiresGrad()) {
-                    trained.put(k, p);
-                }
-            });
-        }
+        Map<String, Parameter> candidates = model instanceof TrainableWeights tw ? tw.trainableParameters()
+                : model.module().namedParameters();
+        candidates.forEach((k, p) -> {
+            if (p.requiresGrad()) {
+                trained.put(k, p);
+            }
+        });
         if (trained.isEmpty()) {
             throw new IllegalArgumentException("the model has no trained parameter (requiresGrad is false everywhere)");
         }
@@ -172,7 +174,7 @@ public final class OrtTrainingStep implements AutoCloseable {
             throw new IllegalStateException("the forward pass did not end with the logits op; not traceable");
         }
         trace.g.input(LABELS, GraphBuilder.INT64, "batch", "seq");
-        java.util.Set<Tensor> frozen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Tensor> frozen = Collections.newSetFromMap(new IdentityHashMap<>());
         frozen.addAll(params.keySet());
         BackwardEmitter backward = new BackwardEmitter(trace, trainedValues, frozen);
         trace.g.identity(backward.lossAndBackward(trace.last(), LABELS), LOSS);
@@ -187,7 +189,7 @@ public final class OrtTrainingStep implements AutoCloseable {
             }
             String out = e.getKey() + "_grad";
             trace.g.identity(grad, out);
-            trace.g.output(out, GraphBuilder.FLOAT, java.util.Arrays.stream(v.shape()).boxed().toArray());
+            trace.g.output(out, GraphBuilder.FLOAT, Arrays.stream(v.shape()).boxed().toArray());
             gradOutputs.put(e.getKey(), out);
         }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -209,7 +211,7 @@ public final class OrtTrainingStep implements AutoCloseable {
                     dropouts.add(d);
                 }
             }
-            return new OrtTrainingStep(env, graph, tensors, java.util.Collections.unmodifiableMap(trained), gradOutputs,
+            return new OrtTrainingStep(env, graph, tensors, Collections.unmodifiableMap(trained), gradOutputs,
                     dropouts, vocab);
         } catch (RuntimeException | OrtException e) {
             tensors.forEach(OnnxTensor::close);
@@ -298,7 +300,7 @@ public final class OrtTrainingStep implements AutoCloseable {
             for (Map.Entry<String, Parameter> e : trained.entrySet()) {
                 Tensor v = e.getValue().value();
                 extra.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(v.isHeapF32() ? v.data() : v.toFloatArray()),
-                        java.util.Arrays.stream(v.shape()).asLongStream().toArray()));
+                        Arrays.stream(v.shape()).asLongStream().toArray()));
             }
             for (TracedOp.Dropout d : dropouts) {
                 extra.put(d.mask(), OnnxTensor.createTensor(env, FloatBuffer.wrap(dropoutMask(d, batch * seq)),
