@@ -121,19 +121,6 @@ class OrtTrainingStepTest {
         try (PeftModel cpu = goldenAdapter(g, g.base());
              PeftModel ort = goldenAdapter(g, AutoModelForCausalLM.fromPretrained(g.llama, ORT));
              OrtTrainingStep train = OrtTrainingStep.compile(ort)) {
-            // Against peft + torch: the golden batch.
-            Batch golden = goldenBatch(step);
-            float loss = train.forwardBackward(golden.ids(), golden.mask(), golden.labels());
-            assertEquals(step.get("loss").doubleValue(), loss, 1e-4, "loss");
-            try (SafetensorsFile grads = SafetensorsFile.open(g.peft.resolve("train_grads.safetensors"))) {
-                for (var e : ort.trainableParameters().entrySet()) {
-                    assertNotNull(e.getValue().grad(), e.getKey());
-                    Goldens.assertAllClose("grad " + e.getKey(), grads.tensor(e.getKey()).toFloatArray(),
-                            e.getValue().grad().toFloatArray(), 1e-5);
-                }
-            }
-            ort.trainableParameters().values().forEach(Parameter::zeroGrad);
-
             // Against the cpu backend: a left-padded row and ignored labels.
             Batch padded = paddedBatch(step);
             float cpuLoss = cpuStep(cpu, padded);
@@ -142,13 +129,35 @@ class OrtTrainingStepTest {
             assertGradsClose("padded batch", cpu.trainableParameters(), ort.trainableParameters());
 
             // A second call adds to .grad, as a second backward does, here scaled as the Trainer scales by 1 / gas.
-            float again = train.forwardBackward(new ForwardArgs(padded.ids(), padded.mask(), null, padded.labels(), false), 0.25f);
-            assertEquals(ortLoss, again, 0f, "the same batch gives the same loss");
+            var args = new ForwardArgs(padded.ids(), padded.mask(), null, padded.labels(), false);
+            assertEquals(ortLoss, train.forwardBackward(args, 0.25f), 0f, "the same batch gives the same loss");
             try (var on = GradMode.enableGrad()) {
-                var out = cpu.forward(new ForwardArgs(padded.ids(), padded.mask(), null, padded.labels(), false));
-                Autograd.backward(out.lossTensor(), Tensor.of(new float[] {0.25f}, 1));
+                Autograd.backward(cpu.forward(args).lossTensor(), Tensor.of(new float[] {0.25f}, 1));
             }
             assertGradsClose("accumulated", cpu.trainableParameters(), ort.trainableParameters());
+            ort.trainableParameters().values().forEach(Parameter::zeroGrad);
+
+            // Against peft + torch: the golden batch, then AdamW on the host with these gradients.
+            Batch golden = goldenBatch(step);
+            float loss = train.forwardBackward(golden.ids(), golden.mask(), golden.labels());
+            assertEquals(step.get("loss").doubleValue(), loss, 1e-4, "loss");
+            Map<String, Parameter> params = ort.trainableParameters();
+            try (SafetensorsFile grads = SafetensorsFile.open(g.peft.resolve("train_grads.safetensors"))) {
+                for (var e : params.entrySet()) {
+                    assertNotNull(e.getValue().grad(), e.getKey());
+                    Goldens.assertAllClose("grad " + e.getKey(), grads.tensor(e.getKey()).toFloatArray(),
+                            e.getValue().grad().toFloatArray(), 1e-5);
+                }
+            }
+            new AdamW(List.of(new ParamGroup(params, 1e-3, 0.0)), 0.9, 0.999, 1e-8).step();
+            try (SafetensorsFile after = SafetensorsFile.open(g.peft.resolve("train_after_step.safetensors"))) {
+                for (var e : params.entrySet()) {
+                    Goldens.assertAllClose("after step " + e.getKey(), after.tensor(e.getKey()).toFloatArray(),
+                            e.getValue().value().toFloatArray(), 1e-6);
+                }
+            }
+            assertEquals(step.get("loss_after_step").doubleValue(),
+                    train.forwardBackward(golden.ids(), golden.mask(), golden.labels()), 1e-4, "loss after the step");
         }
     }
 
