@@ -23,12 +23,14 @@ import dev.tune4j.tensor.Tensor;
 import dev.tune4j.testing.SharedData;
 import dev.tune4j.train.AdamW;
 import dev.tune4j.train.ParamGroup;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -321,6 +323,18 @@ class OrtTrainingStepTest {
                 assertGradsClose(name + " full fine-tuning", cpuTrained, ortTrained);
             }
         }
+    }
+
+    /** GPT-2 with its activation swapped: each activation's backward (the weights are not trained with it; only the math matters). */
+    @ParameterizedTest
+    @ValueSource(strings = {"gelu", "relu", "silu"})
+    void activationGradientsMatchTheCpuBackend(String activation, @TempDir Path tmp) throws Exception {
+        Path src = SharedData.require("golden/gpt2_tiny");
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(src.resolve("config.json").toFile());
+        config.put("activation_function", activation);
+        Files.writeString(tmp.resolve("config.json"), config.toString());
+        Files.copy(src.resolve("model.safetensors"), tmp.resolve("model.safetensors"));
+        compareWithCpu(tmp, LoraConfig.builder().r(4).loraAlpha(8).targetModules("c_fc").fanInFanOut(true).build());
     }
 
     @Test
