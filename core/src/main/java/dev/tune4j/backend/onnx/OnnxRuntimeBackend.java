@@ -172,6 +172,14 @@ public final class OnnxRuntimeBackend implements Backend {
         return OrtCausalLM.compile(model, this, LoraTargets.resolve(model, loraTargetModules));
     }
 
+    /**
+     * The training step of {@code model} (built on this backend, possibly wrapped, e.g. by a PEFT
+     * model) as one ONNX graph: see {@link OrtTrainingStep#compile(CausalLM)}.
+     */
+    public OrtTrainingStep compileTrainingStep(CausalLM model) {
+        return OrtTrainingStep.compile(model, this);
+    }
+
     @Override
     public String name() {
         return "onnxruntime";
@@ -342,7 +350,7 @@ public final class OnnxRuntimeBackend implements Backend {
     @Override
     public Tensor dropout(Tensor x, float p, RandomGenerator random) {
         if (trace != null && p != 0f) {
-            throw new UnsupportedOperationException("dropout is not traced: the ONNX graphs are for inference");
+            return trace.dropout(x, p, random);
         }
         Tensor out = cpu.dropout(x, p, random);
         if (trace != null) {

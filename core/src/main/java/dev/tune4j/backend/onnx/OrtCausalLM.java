@@ -178,7 +178,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         }
     }
 
-    private static OrtSession session(OrtEnvironment env, Trace trace, Map<String, OnnxTensor> weights,
+    static OrtSession session(OrtEnvironment env, Trace trace, Map<String, OnnxTensor> weights,
                                       OnnxRuntimeBackend backend) throws OrtException {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -215,7 +215,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
      * (compute is float32, as on the CPU backend), are written once off-heap as float32, since ORT
      * reads only direct buffers in place.
      */
-    private static OnnxTensor weightTensor(OrtEnvironment env, String name, Tensor t) throws OrtException {
+    static OnnxTensor weightTensor(OrtEnvironment env, String name, Tensor t) throws OrtException {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new IllegalStateException("the onnxruntime backend needs a little-endian platform for " + name);
         }
@@ -348,7 +348,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     }
 
     /** Position ids restarting at 0 inside a row mark packed documents, numbered 1, 2, ... (as on the CPU backend). */
-    private static int[][] packedDocuments(int[][] positionIds) {
+    static int[][] packedDocuments(int[][] positionIds) {
         if (positionIds == null) {
             return null;
         }

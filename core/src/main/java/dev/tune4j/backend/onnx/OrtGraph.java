@@ -50,15 +50,26 @@ final class OrtGraph implements AutoCloseable {
      * [batch][past + n] (or null) and, for the decode graph, the past keys/values.
      */
     OrtSession.Result run(int[][] tokens, int[][] positions, int[][] mask, int past, Past pastKv) {
-        return run(tokens, positions, mask, past, pastKv, null);
+        return run(tokens, positions, mask, past, pastKv, Map.of(), null);
     }
 
     /** {@link #run(int[][], int[][], int[][], int, Past)} with run options (an active LoRA adapter), or null. */
     OrtSession.Result run(int[][] tokens, int[][] positions, int[][] mask, int past, Past pastKv,
                           OrtSession.RunOptions options) {
+        return run(tokens, positions, mask, past, pastKv, Map.of(), options);
+    }
+
+    /** As above, with {@code extra} inputs the caller fills (closed here after the run). */
+    OrtSession.Result run(int[][] tokens, int[][] positions, int[][] mask, int past, Past pastKv,
+                          Map<String, OnnxTensor> extra) {
+        return run(tokens, positions, mask, past, pastKv, extra, null);
+    }
+
+    private OrtSession.Result run(int[][] tokens, int[][] positions, int[][] mask, int past, Past pastKv,
+                                  Map<String, OnnxTensor> extra, OrtSession.RunOptions options) {
         int batch = tokens.length;
         int n = tokens[0].length;
-        Map<String, OnnxTensor> feed = new HashMap<>();
+        Map<String, OnnxTensor> feed = new HashMap<>(extra);
         try {
             Tensor[] rope = null;
             for (GraphInput in : inputs) {

@@ -43,6 +43,8 @@ final class Trace {
     private Tensor last;
     /** Run-time LoRA branches recorded in this pass, by module name. */
     private final Map<String, LoraSlot> loraSlots = new LinkedHashMap<>();
+    /** The ops in order, kept only for a training graph (null otherwise): BackwardEmitter's input. */
+    List<TracedOp> tape;
 
     /**
      * @param withPast whether attention reads past keys/values from inputs and returns the new ones
@@ -87,6 +89,18 @@ final class Trace {
         g.identity(name, "logits");
         g.output("logits", GraphBuilder.FLOAT, rows, last.dim(1));
         outputs.add("logits");
+    }
+
+    private void record(TracedOp op) {
+        if (tape != null) {
+            tape.add(op);
+        }
+    }
+
+    /** Declares {@code t} (a trained parameter's value) as the float graph input {@code name}. */
+    void trainableInput(Tensor t, String name) {
+        names.put(t, name);
+        g.input(name, GraphBuilder.FLOAT, java.util.Arrays.stream(t.shape()).boxed().toArray());
     }
 
     private Tensor produced(Tensor out, String name) {
@@ -145,6 +159,7 @@ final class Trace {
         }
         String flat = g.node("Reshape", List.of(idsName, g.longs(-1)));
         produced(out, g.node("Gather", List.of(value(table, "embedding"), flat), Attr.of("axis", 0)));
+        record(new TracedOp.Embedding(out, table));
     }
 
     /** x W^T + b (transB) or x W + b as one Gemm (4-bit weights: {@link #linear4bit}). */
@@ -154,18 +169,40 @@ final class Trace {
             in.add(value(bias, "linear"));
         }
         produced(out, g.node("Gemm", in, Attr.of("transB", transB ? 1 : 0)));
+        record(new TracedOp.Linear(out, x, weight, bias, transB));
     }
 
     void binary(Tensor out, String op, Tensor a, Tensor b) {
         produced(out, g.node(op, List.of(value(a, op), value(b, op))));
+        record(new TracedOp.Binary(out, op, a, b));
     }
 
     void scale(Tensor out, Tensor x, float s) {
         produced(out, g.node("Mul", List.of(value(x, "scale"), g.scalar(s))));
+        record(new TracedOp.Scale(out, x, s));
     }
 
     void same(Tensor out, Tensor x) {
         produced(out, value(x, "dropout"));
+        record(new TracedOp.Same(out, x));
+    }
+
+    /**
+     * Dropout with p > 0, in a training graph only: x times a mask input [tokens, width] that the
+     * runtime draws from {@code random} at each step, as the cpu backend would; tracing draws nothing.
+     */
+    Tensor dropout(Tensor x, float p, java.util.random.RandomGenerator random) {
+        if (tape == null) {
+            throw new UnsupportedOperationException("dropout is not traced: the ONNX graphs are for inference");
+        }
+        if (p < 0f || p >= 1f || x.rank() != 2) {
+            throw new IllegalArgumentException("dropout of " + x + " with probability " + p + " cannot be traced");
+        }
+        String mask = "dropout_mask." + tape.size();
+        g.input(mask, GraphBuilder.FLOAT, "tokens", x.dim(1));
+        Tensor out = produced(Tensor.of(x.toFloatArray(), x.shape()), g.node("Mul", List.of(value(x, "dropout"), mask)));
+        record(new TracedOp.Dropout(out, x, p, random, mask));
+        return out;
     }
 
     /**
@@ -203,11 +240,13 @@ final class Trace {
         // ORT's fused RMSNorm (SimplifiedLayerNormalization), float32 statistics.
         produced(out, g.node("SimplifiedLayerNormalization", List.of(value(x, "rmsNorm"), value(w, "rmsNorm")),
                 Attr.of("axis", -1), Attr.of("epsilon", eps), Attr.of("stash_type", 1)));
+        record(new TracedOp.RmsNorm(out, x, w, eps));
     }
 
     void layerNorm(Tensor out, Tensor x, Tensor w, Tensor b, float eps) {
         produced(out, g.node("LayerNormalization", List.of(value(x, "layerNorm"), value(w, "layerNorm"),
                 value(b, "layerNorm")), Attr.of("axis", -1), Attr.of("epsilon", eps)));
+        record(new TracedOp.LayerNorm(out, x, w, b, eps));
     }
 
     private String silu(String x) {
@@ -216,6 +255,7 @@ final class Trace {
 
     void swiglu(Tensor out, Tensor gate, Tensor up) {
         produced(out, g.node("Mul", List.of(silu(value(gate, "swiglu")), value(up, "swiglu"))));
+        record(new TracedOp.Swiglu(out, gate, up));
     }
 
     void activation(Tensor out, Tensor x, String name) {
@@ -227,6 +267,7 @@ final class Trace {
             case "relu" -> g.node("Relu", List.of(v));
             default -> throw new IllegalArgumentException("activation '" + name + "' has no ONNX lowering");
         });
+        record(new TracedOp.Activation(out, x, name));
     }
 
     /** A RoPE table seen for the first time becomes an input; the runtime must rebuild it exactly. */
@@ -264,6 +305,7 @@ final class Trace {
         String o2 = g.node("Add", List.of(g.node("Mul", List.of(x2, c)), g.node("Mul", List.of(x1, s))));
         String cat = g.node("Concat", List.of(o1, o2), Attr.of("axis", 2));
         produced(out, g.node("Reshape", List.of(cat, g.longs(0, 2L * heads * half))));
+        record(new TracedOp.Rope(out, x, heads, cos, sin));
     }
 
     void split(Tensor[] out, Tensor x, int[] widths) {
@@ -272,6 +314,7 @@ final class Trace {
         for (int i = 0; i < out.length; i++) {
             produced(out[i], parts[i]);
         }
+        record(new TracedOp.Split(out, x, widths));
     }
 
     /** Only the last position of each row (generation) has a shape-agnostic form. */
@@ -288,6 +331,7 @@ final class Trace {
         String lastIndex = g.node("Sub", List.of(seqLen, g.longs(1)));
         String picked = g.node("Gather", List.of(x3, lastIndex), Attr.of("axis", 1));          // (batch, 1, w)
         produced(out, g.node("Squeeze", List.of(picked, g.longs(1))));
+        record(new TracedOp.SelectRows(out, x));
     }
 
     /**
@@ -316,6 +360,7 @@ final class Trace {
         String o = g.node("MatMul", List.of(probs, vT));                                           // (batch, kvH, rep, seq, d)
         String oT = g.node("Transpose", List.of(o), Attr.of("perm", new long[] {0, 3, 1, 2, 4}));
         produced(out, g.node("Reshape", List.of(oT, g.longs(-1, (long) heads * d))));
+        record(new TracedOp.Attention(out, q, k, v, spec, new String[] {qT, kT, vT, probs}));
     }
 
     /** New keys or values (tokens, w) as (seq, batch, w), after the past ones when the graph has them. */
@@ -337,7 +382,7 @@ final class Trace {
     }
 
     /** The bias input for this layer's masking rules, unsqueezed to (batch, 1, 1, seq, slots). */
-    private String bias(AttentionSpec spec) {
+    String bias(AttentionSpec spec) {
         String name = spec.slidingWindow() == 0 ? "attention_bias" : "attention_bias_window_" + spec.slidingWindow();
         return cache.computeIfAbsent(name, k -> {
             inputs.add(new GraphInput(name, GraphInput.Kind.ATTENTION_BIAS, -1, 0, spec.slidingWindow(), spec.maskedRows()));

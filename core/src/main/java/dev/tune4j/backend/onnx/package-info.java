@@ -16,6 +16,9 @@
  *       nodes over their packed bytes as stored (uint8 initializer {@code <layer>.weight}) and
  *       float32 block scales ({@code <layer>.weight.absmax}, double-quantized scales dequantized
  *       once); ORT's CPU kernel takes block sizes 16 to 256.</li>
+ *   <li>{@link dev.tune4j.backend.onnx.OrtTrainingStep}: forward, causal-LM loss and backward of a
+ *       training step as one graph, trained parameters in and their gradients out, the optimizer
+ *       on the host.</li>
  * </ul>
  *
  * <p>Graph inputs: {@code input_ids} [batch, seq]; {@code position_ids} (GPT-2); {@code rope_cos},
