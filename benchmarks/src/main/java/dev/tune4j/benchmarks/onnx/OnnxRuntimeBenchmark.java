@@ -2,6 +2,7 @@ package dev.tune4j.benchmarks.onnx;
 
 import dev.tune4j.backend.onnx.OnnxRuntimeBackend;
 import dev.tune4j.benchmarks.model.BenchModel;
+import dev.tune4j.benchmarks.quant.QuantizedBenchModel;
 import dev.tune4j.generation.IncrementalDecoder;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.tensor.DType;
@@ -23,8 +24,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The bench model (F32 weights) on ONNX Runtime's CPU execution provider against the pure-Java
- * CPU backend, in the same run, both through the {@link IncrementalDecoder} generation uses.
+ * The bench model on ONNX Runtime's CPU execution provider against the pure-Java CPU backend, in
+ * the same run, both through the {@link IncrementalDecoder} generation uses. {@code weights}:
+ * {@code F32}, or {@code NF4} projections with double quantization (on ORT each Linear4bit is a
+ * com.microsoft MatMulBnb4 node; on the CPU backend its fused 4-bit kernels run).
  *
  * <ul>
  *   <li>{@code prefill}: one 1 x 512-token prompt, last position's logits. Tokens/s = 512 / time.
@@ -43,6 +46,9 @@ public class OnnxRuntimeBenchmark {
     @Param({"cpu", "onnxruntime"})
     public String backend;
 
+    @Param({"F32", "NF4"})
+    public String weights;
+
     @Param({"128"})
     public int context;
 
@@ -55,11 +61,12 @@ public class OnnxRuntimeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
+        boolean nf4 = weights.equals("NF4");
         if (backend.equals("cpu")) {
-            model = BenchModel.create(DType.F32);
+            model = nf4 ? QuantizedBenchModel.create() : BenchModel.create(DType.F32);
         } else {
             OnnxRuntimeBackend ort = OnnxRuntimeBackend.create("cpu");
-            model = ort.compile(BenchModel.create(DType.F32, ort));
+            model = ort.compile(nf4 ? QuantizedBenchModel.create(ort) : BenchModel.create(DType.F32, ort));
         }
         SplittableRandom r = new SplittableRandom(7);
         prompt = new int[1][512];

@@ -86,19 +86,7 @@ final class GraphBuilder {
      * precedence over what the model holds.
      */
     void weight(String name, int[] shape) {
-        long bytes = 4;
-        for (int d : shape) {
-            bytes *= d;
-        }
-        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name).setDataType(FLOAT)
-                .setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL)
-                .addExternalData(entry("location", "tune4j-weights.bin"))
-                .addExternalData(entry("offset", "0"))
-                .addExternalData(entry("length", Long.toString(bytes)));
-        for (int d : shape) {
-            t.addDims(d);
-        }
-        graph.addInitializer(t);
+        weight(name, FLOAT, 4, shape);
     }
 
     /**
