@@ -215,7 +215,12 @@ final class Trace {
         String param = parameters.get(w.weight());
         if (param == null) {
             throw new IllegalStateException("linear4bit received " + w + " whose packed weight is not a model parameter;"
-                    + " pass the layer's registered weight tensor");
+                    + " pass the layer's registered weight tensor (a 4-bit weight cannot be trained: keep it frozen,"
+                    + " requiresGrad false, and train LoRA adapters over it)");
+        }
+        if (names.containsKey(w.weight())) {
+            throw new UnsupportedOperationException("4-bit weight " + param + " is marked as trained: a 4-bit weight"
+                    + " is frozen and gets no gradient; train LoRA adapters over it (QLoRA) or load the model unquantized");
         }
         MatMulBnb4.check(w, param, cuda);
         String absmax = param + ".absmax";
@@ -234,6 +239,7 @@ final class Trace {
             y = g.node("Add", List.of(y, value(bias, "linear4bit")));
         }
         produced(out, y);
+        record(new TracedOp.Linear4bit(out, x, w, bias, param, absmax));
     }
 
     void rmsNorm(Tensor out, Tensor x, Tensor w, float eps) {
