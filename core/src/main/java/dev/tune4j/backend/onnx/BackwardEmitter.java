@@ -152,6 +152,7 @@ final class BackwardEmitter {
         }
         switch (op) {
             case TracedOp.Linear l -> linear(l);
+            case TracedOp.Linear4bit l -> linear4bit(l);
             case TracedOp.Binary b -> binary(b);
             case TracedOp.Scale s -> accumulate(s.x(), g.node("Mul", List.of(grads.get(s.out()), g.scalar(s.s()))));
             case TracedOp.Same s -> {
@@ -190,6 +191,22 @@ final class BackwardEmitter {
             // transB: dW [out, in] = g^T x; Conv1D: dW [in, out] = x^T g
             List<String> in = l.transB() ? List.of(gy, v(l.x())) : List.of(v(l.x()), gy);
             accumulate(l.weight(), g.node("Gemm", in, Attr.of("transA", 1)));
+        }
+        if (wants(l.bias())) {
+            accumulate(l.bias(), g.node("ReduceSum", List.of(gy, g.longs(0)), Attr.of("keepdims", 0)));
+        }
+    }
+
+    /** dx = g W with W the 4-bit weight [out, in] dequantized in the graph; db = sum of g over tokens. */
+    private void linear4bit(TracedOp.Linear4bit l) {
+        if (wants(l.weight().weight())) {
+            throw new UnsupportedOperationException("4-bit weight " + l.packed() + " is frozen and gets no gradient;"
+                    + " train LoRA adapters over it (QLoRA) or load the model unquantized");
+        }
+        String gy = grads.get(l.out());
+        if (wants(l.x())) {
+            String w = MatMulBnb4.dequantize(g, l.weight(), l.packed(), l.absmax(), gy);
+            accumulate(l.x(), g.node("MatMul", List.of(gy, w)));
         }
         if (wants(l.bias())) {
             accumulate(l.bias(), g.node("ReduceSum", List.of(gy, g.longs(0)), Attr.of("keepdims", 0)));

@@ -80,6 +80,26 @@ final class GraphBuilder {
         return name;
     }
 
+    /** A float32 vector constant (a small lookup table). */
+    String floats(float... values) {
+        String name = fresh("const_f32");
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name).addDims(values.length)
+                .setDataType(FLOAT).setRawData(ByteString.copyFrom(b.array())));
+        return name;
+    }
+
+    /** A uint8 scalar constant (a bit count or mask for the bitwise ops). */
+    String uint8(int value) {
+        String name = fresh("const_u8");
+        graph.addInitializer(OnnxMl.TensorProto.newBuilder().setName(name).setDataType(UINT8)
+                .setRawData(ByteString.copyFrom(new byte[] {(byte) value})));
+        return name;
+    }
+
     /**
      * Declares a float32 weight without its bytes: marked as ONNX external data so the model stays
      * small; the session gets the values from {@code SessionOptions.addInitializer}, which takes

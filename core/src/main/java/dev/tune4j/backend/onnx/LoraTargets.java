@@ -68,8 +68,8 @@ final class LoraTargets {
         missing.removeAll(traced);
         if (!missing.isEmpty()) {
             throw new IllegalArgumentException("LoRA target modules " + missing + " got no slot: only linear layers traced"
-                    + " through the backend's linear op with a weight of their own take a run-time adapter (not a"
-                    + " quantized layer, nor an output head tied to the embeddings)");
+                    + " through the backend's linear ops (float or 4-bit) with a weight of their own take a run-time"
+                    + " adapter (not an output head tied to the embeddings)");
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.tune4j.backend.onnx;
 
 import dev.tune4j.backend.Bnb4Weight;
+import dev.tune4j.backend.onnx.GraphBuilder.Attr;
+import java.util.List;
 
 /**
  * What ONNX Runtime's {@code com.microsoft.MatMulBnb4} contrib op (opset 1) accepts, checked
@@ -76,6 +78,45 @@ final class MatMulBnb4 {
                         + " tables built in and cannot take a custom quant_map");
             }
         }
+    }
+
+    /**
+     * The float32 weight [out, in] that {@code packed} and {@code absmax} (the initializers
+     * {@link Trace#linear4bit} declares) hold, in standard ONNX ops: what a backward needs for
+     * {@code dX = dY W}. MatMulBnb4 cannot give it: its CPU kernel multiplies by the transposed
+     * weight whatever its {@code transB} attribute says (the attribute only changes the shape
+     * check). The codes index {@code w}'s own code table, the one the cpu backend dequantizes with.
+     *
+     * @param tokens a value whose first axis is the token count: the dequantization starts from
+     *     slices of the initializers that depend on it, so that ORT cannot constant-fold the weight into a
+     *     float32 initializer (8 times the packed bytes, for every layer: the memory 4-bit weights
+     *     save); it is recomputed at each step instead, as bitsandbytes' backward does
+     * @return the graph value of the dequantized weight, [out, in]
+     */
+    static String dequantize(GraphBuilder g, Bnb4Weight w, String packed, String absmax, String tokens) {
+        long n = w.numel();
+        long bytes = (n + 1) / 2;
+        String zero = g.node("Mul", List.of(g.node("Shape", List.of(tokens), Attr.of("end", 1L)), g.longs(0)));
+        // Every node below reads a weight through a slice starting at this run-time zero.
+        String codes8 = g.node("Slice", List.of(packed, zero, g.longs(bytes), g.longs(0)));
+        // Two codes per byte, the even element in the high nibble: [bytes, 2] flattened is the flat index.
+        String high = g.node("BitShift", List.of(codes8, g.uint8(4)), Attr.of("direction", "RIGHT"));
+        String low = g.node("BitwiseAnd", List.of(codes8, g.uint8(0x0F)));
+        String pairs = g.node("Concat", List.of(g.node("Unsqueeze", List.of(high, g.longs(1))),
+                g.node("Unsqueeze", List.of(low, g.longs(1)))), Attr.of("axis", 1));
+        String codes = g.node("Cast", List.of(g.node("Reshape", List.of(pairs, g.longs(-1)))), Attr.of("to", GraphBuilder.INT64));
+        String values = g.node("Gather", List.of(g.floats(w.quantMap()), codes), Attr.of("axis", 0));   // (2 * bytes)
+        // One scale per block of blocksize consecutive elements of the flat index; the block size is
+        // even, so the blocks cover the odd element's padding nibble too.
+        long covered = w.blocks() * w.blocksize();
+        if (covered > 2 * bytes) {
+            values = g.node("Pad", List.of(values, g.longs(0, covered - 2 * bytes)));
+        }
+        String blocks = g.node("Reshape", List.of(values, g.longs(w.blocks(), w.blocksize())));
+        String scales = g.node("Slice", List.of(absmax, zero, g.longs(w.blocks()), g.longs(0)));
+        String scaled = g.node("Mul", List.of(blocks, g.node("Unsqueeze", List.of(scales, g.longs(1)))));
+        String flat = g.node("Slice", List.of(g.node("Reshape", List.of(scaled, g.longs(-1))), g.longs(0), g.longs(n), g.longs(0)));
+        return g.node("Reshape", List.of(flat, g.longs(w.outFeatures(), w.inFeatures())));
     }
 
     private static UnsupportedOperationException unsupported(String param, String why) {

@@ -207,7 +207,8 @@ public final class OnnxRuntimeBackend implements Backend {
     /**
      * Computes through {@code compute} (the 4-bit layer's own kernels); while tracing, records
      * com.microsoft {@code MatMulBnb4} over the packed codes and float32 block scales (see
-     * {@link Bnb4Weight}), plus an Add for the bias.
+     * {@link Bnb4Weight}), plus an Add for the bias, and a run-time LoRA slot when the layer is a
+     * LoRA target module, as {@link #linear} does.
      *
      * @throws UnsupportedOperationException while tracing a weight ORT cannot run (a block size
      *     its kernel lacks, a custom quant_map), naming the layer
@@ -217,6 +218,7 @@ public final class OnnxRuntimeBackend implements Backend {
         Tensor out = compute.apply(x);
         if (trace != null) {
             trace.linear4bit(out, x, weight, bias, cudaDevice >= 0);
+            trace.loraSlot(out, x, weight, loraModules);
         }
         return out;
     }

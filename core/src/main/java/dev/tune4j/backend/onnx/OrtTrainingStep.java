@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * ({@code model.train(true)}): dropout layers then take a mask drawn on the host at each step
  * from the layer's own generator, the same draws the cpu backend makes, so a seeded run gives the
  * same masks on both backends. A parameter the loss does not reach gets no gradient, as with autograd.
+ * A QLoRA model (a PEFT model over a {@code BitsAndBytesConfig} 4-bit one) trains too: the 4-bit
+ * layers run forward as {@code MatMulBnb4} and pass their input gradient through the weight
+ * dequantized in the graph (bitsandbytes' backward); a 4-bit weight itself cannot be trained.
  * One step runs at a time (the steps share the parameters' gradients and the dropout generators).
  */
 public final class OrtTrainingStep implements AutoCloseable {

@@ -215,7 +215,12 @@ final class Trace {
         String param = parameters.get(w.weight());
         if (param == null) {
             throw new IllegalStateException("linear4bit received " + w + " whose packed weight is not a model parameter;"
-                    + " pass the layer's registered weight tensor");
+                    + " pass the layer's registered weight tensor (a 4-bit weight cannot be trained: keep it frozen,"
+                    + " requiresGrad false, and train LoRA adapters over it)");
+        }
+        if (names.containsKey(w.weight())) {
+            throw new UnsupportedOperationException("4-bit weight " + param + " is marked as trained: a 4-bit weight"
+                    + " is frozen and gets no gradient; train LoRA adapters over it (QLoRA) or load the model unquantized");
         }
         MatMulBnb4.check(w, param, cuda);
         String absmax = param + ".absmax";
@@ -234,6 +239,7 @@ final class Trace {
             y = g.node("Add", List.of(y, value(bias, "linear4bit")));
         }
         produced(out, y);
+        record(new TracedOp.Linear4bit(out, x, w, bias, param, absmax));
     }
 
     void rmsNorm(Tensor out, Tensor x, Tensor w, float eps) {
@@ -404,15 +410,33 @@ final class Trace {
      */
     void loraSlot(Tensor out, Tensor x, Tensor weight, boolean transB, java.util.Set<String> modules) {
         String param = parameters.get(weight);
-        if (modules.isEmpty() || param == null || !param.endsWith(".weight")) {
+        if (modules.isEmpty() || param == null) {
+            return;
+        }
+        loraSlot(out, x, param, transB ? weight.dim(1) : weight.dim(0), transB ? weight.dim(0) : weight.dim(1), modules);
+    }
+
+    /**
+     * The slot of a 4-bit layer, as for a float one: the branch reads only x, so the base weight's
+     * format does not matter.
+     */
+    void loraSlot(Tensor out, Tensor x, Bnb4Weight w, java.util.Set<String> modules) {
+        String param = parameters.get(w.weight());
+        if (modules.isEmpty() || param == null) {
+            return;
+        }
+        loraSlot(out, x, param, w.inFeatures(), w.outFeatures(), modules);
+    }
+
+    /** The slot of the linear whose weight parameter is {@code param}, [width, in] as torch stores it. */
+    private void loraSlot(Tensor out, Tensor x, String param, int in, int width, java.util.Set<String> modules) {
+        if (!param.endsWith(".weight")) {
             return;
         }
         String module = param.substring(0, param.length() - ".weight".length());
         if (!modules.contains(module)) {
             return;
         }
-        int in = transB ? weight.dim(1) : weight.dim(0);
-        int width = transB ? weight.dim(0) : weight.dim(1);
         LoraSlot slot = loraSlots.get(module);
         if (slot == null) {
             slot = new LoraSlot(module, in, width);

@@ -47,6 +47,25 @@ sealed interface TracedOp {
         }
     }
 
+    /**
+     * x W^T + b with W a bitsandbytes 4-bit weight, lowered to MatMulBnb4; {@code packed} and
+     * {@code absmax} name its initializers. The weight is frozen: only x and b get gradients.
+     */
+    record Linear4bit(Tensor out, Tensor x, dev.tune4j.backend.Bnb4Weight weight, Tensor bias, String packed,
+                      String absmax) implements TracedOp {
+        public Tensor[] outputs() {
+            return new Tensor[] {out};
+        }
+
+        public Tensor[] inputs() {
+            return new Tensor[] {x, weight.weight(), bias};
+        }
+
+        public String name() {
+            return "linear4bit";
+        }
+    }
+
     /** Add or Mul with ONNX broadcasting (add, mul, mulRowVector). */
     record Binary(Tensor out, String op, Tensor a, Tensor b) implements TracedOp {
         public Tensor[] outputs() {

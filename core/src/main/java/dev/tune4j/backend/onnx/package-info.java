@@ -18,7 +18,10 @@
  *       once); ORT's CPU kernel takes block sizes 16 to 256.</li>
  *   <li>{@link dev.tune4j.backend.onnx.OrtTrainingStep}: forward, causal-LM loss and backward of a
  *       training step as one graph, trained parameters in and their gradients out, the optimizer
- *       on the host.</li>
+ *       on the host. QLoRA too: a 4-bit layer's input gradient multiplies by its weight
+ *       dequantized in the graph from the same bytes at each step (its weight stays frozen).</li>
+ *   <li>Run-time LoRA slots ({@code LoadOptions.loraTargetModules}) go on float and 4-bit linear
+ *       layers alike.</li>
  * </ul>
  *
  * <p>Graph inputs: {@code input_ids} [batch, seq]; {@code position_ids} (GPT-2); {@code rope_cos},
