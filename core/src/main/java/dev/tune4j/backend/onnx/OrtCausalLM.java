@@ -50,12 +50,50 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     private final List<OnnxTensor> weights;
     /** The LoRA slots traced into both graphs and the adapters loaded for them (none without target modules). */
     private LoraAdapters adapters = new LoraAdapters(Map.of());
+    /** The module tree's modules as traced, by identity: a module found later was swapped in since. */
+    private final java.util.Set<Module> tracedModules = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Set for good once the graphs no longer compute the module tree: see {@link #graphsCurrent()}. */
+    private volatile boolean eager;
 
     private OrtCausalLM(PreTrainedCausalLM model, OrtGraph forwardGraph, OrtGraph decodeGraph, List<OnnxTensor> weights) {
         this.model = model;
         this.forwardGraph = forwardGraph;
         this.decodeGraph = decodeGraph;
         this.weights = weights;
+        tracedModules.addAll(model.namedModules().values());
+    }
+
+    /**
+     * Whether the traced graphs still compute the module tree. They hold the weights as compiled
+     * (heap values copied once, CPU kernels prepacked) and none of the layers added since: once a
+     * layer was swapped in (an adapter injected by PEFT) or a parameter trains (optimizers update
+     * values in place), {@link #forward(ForwardArgs)} and {@link #newDecoder(int, int)} run the
+     * module itself, whose ops compute on the CPU outside a trace, from then on.
+     */
+    private boolean graphsCurrent() {
+        if (eager) {
+            return false;
+        }
+        String why = null;
+        for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
+            if (!tracedModules.contains(e.getValue())) {
+                why = "module '" + e.getKey() + "' was added after tracing";
+                break;
+            }
+        }
+        if (why == null) {
+            for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+                if (e.getValue().requiresGrad()) {
+                    why = "parameter '" + e.getKey() + "' is trained";
+                    break;
+                }
+            }
+        }
+        if (why != null) {
+            eager = true;
+            LOG.info("the onnxruntime graphs no longer compute this model ({}): forward passes run on the CPU", why);
+        }
+        return why == null;
     }
 
     static CausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend) {
@@ -278,6 +316,9 @@ final class OrtCausalLM implements MultiLoraCausalLM {
 
     @Override
     public CausalLMOutput forward(ForwardArgs a) {
+        if (!graphsCurrent()) {
+            return model.forward(a);
+        }
         return forward(a, adapters.active());
     }
 
@@ -376,6 +417,9 @@ final class OrtCausalLM implements MultiLoraCausalLM {
 
     @Override
     public IncrementalDecoder newDecoder(int batch, int capacityHint) {
+        if (!graphsCurrent()) {
+            return model.newDecoder(batch, capacityHint);
+        }
         return new OrtDecoder(decodeGraph, batch, capacityHint, config().vocabSize(), adapters.active());
     }
 
@@ -435,12 +479,13 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         model.savePretrained(dir);
     }
 
-    /** Training (and so gradient checkpointing) runs on the cpu backend; turning it off is a no-op. */
+    /** A training step runs as one ONNX Runtime graph that keeps its activations; turning it off is a no-op. */
     @Override
     public void gradientCheckpointing(boolean on) {
         if (on) {
-            throw new UnsupportedOperationException("gradient checkpointing is for training, which runs on the cpu backend;"
-                    + " load the model with backend \"cpu\" to train it");
+            throw new UnsupportedOperationException("gradient checkpointing is not available on the onnxruntime backend"
+                    + " (a training step runs as one graph that keeps its activations); load the model with backend"
+                    + " \"cpu\" to recompute layers in backward");
         }
     }
 
