@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Trainer over a PEFT model whose base was loaded with backend "onnxruntime": its training
  * steps run in ONNX Runtime and replay transformers + peft's LoRA run (golden/trainer/lora_run)
- * as the cpu backend does; evaluation and prediction afterwards see the trained adapter.
+ * as the cpu backend does, from scratch and resumed from peft's checkpoint-4; evaluation and
+ * prediction afterwards see the trained adapter; gradient checkpointing is refused.
  */
 class OrtTrainerTest {
     private static final LoadOptions ORT = LoadOptions.builder().backend("onnxruntime").device("cpu").build();
@@ -61,6 +62,18 @@ class OrtTrainerTest {
                     Goldens.assertAllClose("logits of batch " + i, w.toFloatArray(), pred.logits().get(i).toFloatArray(), 1e-4);
                 }
             }
+        }
+    }
+
+    @Test
+    void resumesFromPeftsCheckpointOnOnnxRuntime(@TempDir Path out) {
+        try (PeftModel peft = LoraTrainerGoldenTest.model(ORT)) {
+            Trainer trainer = new Trainer(peft, LoraTrainerGoldenTest.args(out), LoraTrainerGoldenTest.dataset(), null,
+                    new DataCollatorForSeq2Seq(0));
+            TrainOutput result = trainer.train(LoraTrainerGoldenTest.run.resolve("checkpoint-4"));
+            assertEquals(12, result.globalStep());
+            LoraTrainerGoldenTest.assertStepLogs(trainer.state().logHistory, 5);
+            LoraTrainerGoldenTest.assertFinalAdapter(peft);
         }
     }
 
