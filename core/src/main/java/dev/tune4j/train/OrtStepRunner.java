@@ -3,6 +3,8 @@ package dev.tune4j.train;
 import dev.tune4j.backend.onnx.OrtTrainingStep;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.ForwardArgs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link Trainer}'s micro-batch when the model runs on the onnxruntime backend: forward, loss
@@ -12,11 +14,13 @@ import dev.tune4j.models.ForwardArgs;
  * on the cpu backend loads no ONNX Runtime class (it is an optional dependency).
  */
 final class OrtStepRunner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OrtStepRunner.class);
     private final OrtTrainingStep step;
 
     /** Compiles the training step; the model must already be in training mode, so dropout masks become graph inputs. */
     OrtStepRunner(CausalLM model) {
         this.step = OrtTrainingStep.compile(model);
+        LOG.info("Training steps run in ONNX Runtime: {} trained tensors", step.trainableParameters().size());
     }
 
     /**

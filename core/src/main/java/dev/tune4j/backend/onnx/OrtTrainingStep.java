@@ -54,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * from the layer's own generator, the same draws the cpu backend makes, so a seeded run gives the
  * same masks on both backends. A parameter the loss does not reach gets no gradient, as with autograd.
  * One step runs at a time (the steps share the parameters' gradients and the dropout generators).
+ *
+ * <p>{@code dev.tune4j.train.Trainer} compiles one by itself for a model on this backend; call it
+ * directly for a hand-written loop.
  */
 public final class OrtTrainingStep implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrtTrainingStep.class);

@@ -18,7 +18,13 @@
  *       once); ORT's CPU kernel takes block sizes 16 to 256.</li>
  *   <li>{@link dev.tune4j.backend.onnx.OrtTrainingStep}: forward, causal-LM loss and backward of a
  *       training step as one graph, trained parameters in and their gradients out, the optimizer
- *       on the host.</li>
+ *       on the host. The {@code Trainer} compiles and uses one by itself for a model on this
+ *       backend.</li>
+ *   <li>{@code output_hidden_states}: a third forward graph, traced at the first request, outputs
+ *       {@code hidden_states.0} .. {@code hidden_states.L} [tokens, hidden] after the logits.</li>
+ *   <li>Once the module tree changes after compiling (PEFT injects adapter layers, a parameter
+ *       trains and so changes in place), {@code forward} and {@code newDecoder} run the module
+ *       itself, op by op on the CPU, so that they compute the model as it now is.</li>
  * </ul>
  *
  * <p>Graph inputs: {@code input_ids} [batch, seq]; {@code position_ids} (GPT-2); {@code rope_cos},
