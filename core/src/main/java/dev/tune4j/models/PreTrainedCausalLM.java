@@ -233,6 +233,24 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     }
 
     /**
+     * The pass {@link #forward} runs for {@code inputIds} with default positions and no mask,
+     * returned before its outputs are reshaped: logits [batch * seq, vocab] and, when
+     * {@code outputHiddenStates}, each hidden state [batch * seq, hidden] in transformers' order (the
+     * embeddings, the output of every layer but the last, the final norm of the last layer's output). A tracing backend
+     * reads the hidden states from here to make them graph outputs.
+     */
+    public Pass forwardPass(int[][] inputIds, boolean outputHiddenStates) {
+        if (inputIds.length == 0 || inputIds[0] == null || inputIds[0].length == 0) {
+            throw new IllegalArgumentException("input_ids is empty");
+        }
+        int batch = inputIds.length;
+        int seq = inputIds[0].length;
+        checkRect("input_ids", inputIds, batch, seq);
+        return run(flatten(inputIds), batch, seq, defaultPositions(batch, seq, 0), null, newCache(batch, seq),
+                outputHiddenStates, false);
+    }
+
+    /**
      * Feeds new tokens [batch][n] into {@code cache} and returns the last position's logits per
      * row, [batch][vocab]: one step of generation.
      */

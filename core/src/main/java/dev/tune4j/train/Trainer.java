@@ -14,6 +14,7 @@ import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.CausalLMOutput;
 import dev.tune4j.models.ForwardArgs;
 import dev.tune4j.models.ModelFiles;
+import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.nn.Embedding;
 import dev.tune4j.nn.LayerNorm;
 import dev.tune4j.nn.Module;
@@ -56,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * logged loss is the float32 running sum since the last log divided by the steps, rounded to 4
  * decimals; the logged learning rate is the scheduler's after its step; grad_norm is the norm
  * before clipping. Weight decay skips biases and norm weights.
+ *
+ * <p>A model loaded with {@code LoadOptions.builder().backend("onnxruntime")} (or a PEFT model over
+ * one) trains in ONNX Runtime with no other change: each micro-batch's forward, loss and backward
+ * run as one graph ({@link dev.tune4j.backend.onnx.OrtTrainingStep}, compiled at the first
+ * micro-batch), the optimizer, clipping and schedule stay on the host, and the logged numbers are
+ * those of the cpu backend. Gradient checkpointing is refused there. Evaluation and prediction
+ * after the weights changed run the model's forward eagerly on the CPU.
  */
 public class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -79,6 +87,10 @@ public class Trainer {
     private int loopEpoch;
     private int loopNextBatch;
     private long loopTotalBatched;
+    /** Whether the model runs on the onnxruntime backend: its micro-batches then run in ONNX Runtime. */
+    private boolean onOnnxRuntime;
+    /** The ONNX Runtime training step, compiled at the first micro-batch of a train() call; null otherwise. */
+    private OrtStepRunner ortStep;
 
     public Trainer(CausalLM model, TrainingArguments args, Dataset trainDataset, Dataset evalDataset, DataCollator collator) {
         this.model = model;
@@ -182,6 +194,14 @@ public class Trainer {
         Map<String, Parameter> params = trainableParameters();
         if (params.isEmpty()) {
             throw new IllegalStateException("the model has no trainable parameters: nothing requires a gradient");
+        }
+        onOnnxRuntime = runsOnOnnxRuntime(model);
+        if (onOnnxRuntime && args.gradientCheckpointing()) {
+            // transformers raises for a model that cannot checkpoint; ignoring the flag would leave the
+            // user counting on memory savings that never happen.
+            throw new IllegalArgumentException("gradient_checkpointing is not available on the onnxruntime backend:"
+                    + " the training step runs as one ONNX Runtime graph that keeps its activations. Set"
+                    + " gradientCheckpointing(false), or load the model with backend \"cpu\" to recompute layers in backward");
         }
         if (args.gradientCheckpointing()) {
             model.gradientCheckpointing(true);
@@ -313,6 +333,10 @@ public class Trainer {
         } finally {
             model.module().train(false);
             optimizer.zeroGrad();
+            if (ortStep != null) {
+                ortStep.close();
+                ortStep = null;
+            }
         }
         totalLossScalar += trLoss;
         double trainLoss = totalLossScalar / Math.max(state.globalStep, 0.001);
@@ -378,6 +402,18 @@ public class Trainer {
         int[][] labels = batch.labels().orElseThrow(() -> new IllegalArgumentException(
                 "the collated batch has no 'labels': use a collator that makes them (DataCollatorForSeq2Seq, "
                         + "DataCollatorForLanguageModeling) or give the rows a labels column"));
+        if (onOnnxRuntime) {
+            if (ortStep == null) {
+                // Compiled here, with the model in training mode: its dropout layers become mask inputs.
+                ortStep = new OrtStepRunner(model);
+            }
+            float loss = ortStep.forwardBackward(new ForwardArgs(ids, batch.attentionMask().orElse(null),
+                    batch.positionIds().orElse(null), labels, false), 1f / args.gradientAccumulationSteps());
+            if (Float.isNaN(loss)) {
+                throw new IllegalStateException("the batch has no target token (every label is -100)");
+            }
+            return loss;
+        }
         CausalLMOutput out;
         try (var on = GradMode.enableGrad()) {
             out = model.forward(new ForwardArgs(ids, batch.attentionMask().orElse(null),
@@ -389,6 +425,24 @@ public class Trainer {
                     Tensor.of(new float[] {1f / args.gradientAccumulationSteps()}, 1));
         }
         return out.loss();
+    }
+
+    /**
+     * Whether the network inside {@code model} (itself, or the model a wrapper such as a PEFT model
+     * holds) was built on the onnxruntime backend. Reads the backend's name only, so no ONNX
+     * Runtime class loads for a cpu model.
+     */
+    static boolean runsOnOnnxRuntime(CausalLM model) {
+        Module root = model.module();
+        if (root instanceof PreTrainedCausalLM p) {
+            return "onnxruntime".equals(p.backend().name());
+        }
+        for (Module m : root.namedModules().values()) {
+            if (m instanceof PreTrainedCausalLM p) {
+                return "onnxruntime".equals(p.backend().name());
+            }
+        }
+        return false;
     }
 
     private long nonEmbeddingParameterCount() {

@@ -9,6 +9,7 @@ import dev.tune4j.data.DataCollatorForSeq2Seq;
 import dev.tune4j.data.Dataset;
 import dev.tune4j.io.safetensors.SafetensorsFile;
 import dev.tune4j.models.AutoModelForCausalLM;
+import dev.tune4j.models.LoadOptions;
 import dev.tune4j.train.TrainOutput;
 import dev.tune4j.train.Trainer;
 import dev.tune4j.train.TrainingArguments;
@@ -41,15 +42,20 @@ class LoraTrainerGoldenTest {
     }
 
     private static PeftModel model() {
+        return model(LoadOptions.defaults());
+    }
+
+    /** llama_tiny loaded with {@code options}, with peft's LoRA at its recorded initial weights. */
+    static PeftModel model(LoadOptions options) {
         LoraConfig config = LoraConfig.builder().r(8).loraAlpha(16).loraDropout(0.0).targetModules("v_proj", "q_proj")
                 .bias("none").taskType(TaskType.CAUSAL_LM).baseModelNameOrPath("llama_tiny").build();
-        PeftModel peft = PeftModel.getPeftModel(AutoModelForCausalLM.fromPretrained(llama), config);
+        PeftModel peft = PeftModel.getPeftModel(AutoModelForCausalLM.fromPretrained(llama, options), config);
         // peft's kaiming init came from torch's RNG: start from the recorded initial adapter.
         AdapterFiles.load(peft, "default", run.resolve("adapter_init.safetensors"));
         return peft;
     }
 
-    private static Dataset dataset() {
+    static Dataset dataset() {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (JsonNode e : golden.get("dataset").get("examples")) {
             rows.add(Map.of("input_ids", ints(e.get("input_ids")), "attention_mask", ints(e.get("attention_mask")),
@@ -64,14 +70,14 @@ class LoraTrainerGoldenTest {
         return out;
     }
 
-    private static TrainingArguments args(Path out) {
+    static TrainingArguments args(Path out) {
         return TrainingArguments.builder().outputDir(out).perDeviceTrainBatchSize(2).gradientAccumulationSteps(2)
                 .learningRate(1e-3).lrSchedulerType("linear").warmupSteps(2).numTrainEpochs(2).maxGradNorm(1.0)
                 .weightDecay(0.01).loggingSteps(1).saveSteps(4).saveTotalLimit(2).seed(42).reportTo(List.of())
                 .shuffleTrainData(false).build();
     }
 
-    private static void assertStepLogs(List<Map<String, Object>> got, int fromStep) {
+    static void assertStepLogs(List<Map<String, Object>> got, int fromStep) {
         List<JsonNode> want = new ArrayList<>();
         golden.get("log_history").forEach(want::add);
         for (JsonNode w : want) {
@@ -90,7 +96,7 @@ class LoraTrainerGoldenTest {
         }
     }
 
-    private static void assertFinalAdapter(PeftModel peft) {
+    static void assertFinalAdapter(PeftModel peft) {
         try (SafetensorsFile want = SafetensorsFile.open(run.resolve("adapter_final.safetensors"))) {
             var params = peft.trainableParameters();
             assertEquals(new java.util.TreeSet<>(want.keys()), new java.util.TreeSet<>(params.keySet()));

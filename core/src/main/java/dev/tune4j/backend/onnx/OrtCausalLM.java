@@ -50,12 +50,54 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     private final List<OnnxTensor> weights;
     /** The LoRA slots traced into both graphs and the adapters loaded for them (none without target modules). */
     private LoraAdapters adapters = new LoraAdapters(Map.of());
+    /** The module tree's modules as traced, by identity: a module found later was swapped in since. */
+    private final java.util.Set<Module> tracedModules = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Set for good once the graphs no longer compute the module tree: see {@link #graphsCurrent()}. */
+    private volatile boolean eager;
+    /** The weights the sessions share, by initializer name (for the graph traced on demand). */
+    private Map<String, OnnxTensor> weightsByName = Map.of();
+    /** The forward graph with every hidden state as an output too, traced at the first request; or null. */
+    private OrtGraph hiddenGraph;
 
     private OrtCausalLM(PreTrainedCausalLM model, OrtGraph forwardGraph, OrtGraph decodeGraph, List<OnnxTensor> weights) {
         this.model = model;
         this.forwardGraph = forwardGraph;
         this.decodeGraph = decodeGraph;
         this.weights = weights;
+        tracedModules.addAll(model.namedModules().values());
+    }
+
+    /**
+     * Whether the traced graphs still compute the module tree. They hold the weights as compiled
+     * (heap values copied once, CPU kernels prepacked) and none of the layers added since: once a
+     * layer was swapped in (an adapter injected by PEFT) or a parameter trains (optimizers update
+     * values in place), {@link #forward(ForwardArgs)} and {@link #newDecoder(int, int)} run the
+     * module itself, whose ops compute on the CPU outside a trace, from then on.
+     */
+    private boolean graphsCurrent() {
+        if (eager) {
+            return false;
+        }
+        String why = null;
+        for (Map.Entry<String, Module> e : model.namedModules().entrySet()) {
+            if (!tracedModules.contains(e.getValue())) {
+                why = "module '" + e.getKey() + "' was added after tracing";
+                break;
+            }
+        }
+        if (why == null) {
+            for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+                if (e.getValue().requiresGrad()) {
+                    why = "parameter '" + e.getKey() + "' is trained";
+                    break;
+                }
+            }
+        }
+        if (why != null) {
+            eager = true;
+            LOG.info("the onnxruntime graphs no longer compute this model ({}): forward passes run on the CPU", why);
+        }
+        return why == null;
     }
 
     static CausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend) {
@@ -89,6 +131,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             LOG.debug("onnxruntime sessions ready on {}: {} weights", backend.device(), tensors.size());
             OrtCausalLM compiled = new OrtCausalLM(model, fg, dg, tensors);
             compiled.adapters = new LoraAdapters(forward.loraSlots());
+            compiled.weightsByName = byName;
             return compiled;
         } catch (RuntimeException | OrtException e) {
             if (fg != null) {
@@ -122,6 +165,12 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     /** Runs the model's forward on a small batch with the recorder on. */
     private static Trace traceForward(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
                                       Function<int[], Tensor[]> rope) {
+        return traceForward(model, backend, params, rope, false);
+    }
+
+    /** As above; with {@code hiddenStates}, every hidden state is a graph output after the logits. */
+    private static Trace traceForward(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
+                                      Function<int[], Tensor[]> rope, boolean hiddenStates) {
         int[][] ids = new int[TRACE_BATCH][TRACE_SEQ];
         int[] flatPos = new int[TRACE_BATCH * TRACE_SEQ];
         for (int b = 0; b < TRACE_BATCH; b++) {
@@ -131,11 +180,15 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             }
         }
         Trace trace = new Trace(false, OrtGraph.flatten(ids), flatPos, TRACE_BATCH, TRACE_SEQ, params, rope);
-        Tensor logits = record(backend, trace, () -> model.forward(ForwardArgs.of(ids)).logits());
+        PreTrainedCausalLM.Pass pass = hiddenStates ? record(backend, trace, () -> model.forwardPass(ids, true)) : null;
+        Tensor logits = hiddenStates ? pass.logits() : record(backend, trace, () -> model.forward(ForwardArgs.of(ids)).logits());
         if (trace.last() == null || trace.last().data() != logits.data()) {
             throw new IllegalStateException("the forward pass did not end with the logits op; not traceable");
         }
         trace.outputLogits("tokens");
+        if (hiddenStates) {
+            trace.outputHiddenStates(pass.hiddenStates());
+        }
         return trace;
     }
 
@@ -257,6 +310,46 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         return OnnxTensor.createTensor(env, buf, shape, ai.onnxruntime.OnnxJavaType.UINT8);
     }
 
+    /**
+     * The forward graph that also outputs the hidden states, traced and loaded at the first request
+     * (most callers never ask for them), with the LoRA slots of the other graphs.
+     */
+    private synchronized OrtGraph hiddenGraph() {
+        if (hiddenGraph != null) {
+            return hiddenGraph;
+        }
+        OnnxRuntimeBackend backend = (OnnxRuntimeBackend) model.backend();
+        Map<Tensor, String> params = new IdentityHashMap<>();
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            params.putIfAbsent(e.getValue().value(), e.getKey());
+        }
+        Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
+        Trace trace;
+        synchronized (backend) {
+            backend.loraModules = java.util.Set.copyOf(adapters.modules());
+            try {
+                trace = traceForward(model, backend, params, rope, true);
+            } finally {
+                backend.loraModules = java.util.Set.of();
+            }
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try {
+            for (var w : trace.weights().entrySet()) {
+                if (!weightsByName.containsKey(w.getKey())) {
+                    throw new IllegalStateException("the hidden-states graph reads weight " + w.getKey()
+                            + ", which the forward graph did not");
+                }
+            }
+            hiddenGraph = new OrtGraph(env, session(env, trace, weightsByName, backend), trace.inputs(), rope,
+                    trace.g.toBytes().length);
+        } catch (OrtException e) {
+            throw new IllegalStateException("onnxruntime could not load the hidden-states graph: " + e.getMessage(), e);
+        }
+        LOG.debug("onnxruntime hidden-states graph ready on {}", backend.device());
+        return hiddenGraph;
+    }
+
     /** The traced graphs, for inspection in tests. */
     OrtGraph forwardGraph() {
         return forwardGraph;
@@ -278,6 +371,9 @@ final class OrtCausalLM implements MultiLoraCausalLM {
 
     @Override
     public CausalLMOutput forward(ForwardArgs a) {
+        if (!graphsCurrent()) {
+            return model.forward(a);
+        }
         return forward(a, adapters.active());
     }
 
@@ -297,9 +393,6 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         checkRect("attention_mask", a.attentionMask(), batch, seq);
         checkRect("position_ids", a.positionIds(), batch, seq);
         checkRect("labels", a.labels(), batch, seq);
-        if (a.outputHiddenStates()) {
-            throw new UnsupportedOperationException("output_hidden_states is not available on the onnxruntime backend");
-        }
         int[][] pos = a.positionIds();
         if (pos == null) {
             pos = new int[batch][seq];
@@ -312,9 +405,14 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         int[][] mask = a.attentionMask() != null ? a.attentionMask() : packedDocuments(a.positionIds());
         int vocab = config().vocabSize();
         float[] logits = new float[batch * seq * vocab];
+        Tensor hidden = null;
+        OrtGraph graph = a.outputHiddenStates() ? hiddenGraph() : forwardGraph;
         try (LoadedAdapter.Lease lease = LoadedAdapter.lease(adapter);
-             OrtSession.Result r = forwardGraph.run(ids, pos, mask, 0, null, lease.options())) {
+             OrtSession.Result r = graph.run(ids, pos, mask, 0, null, lease.options())) {
             ((OnnxTensor) r.get(0)).getFloatBuffer().get(logits);
+            if (a.outputHiddenStates()) {
+                hidden = hiddenStates(r, batch, seq);
+            }
         }
         Tensor flat = Tensor.of(logits, batch * seq, vocab);
         Float loss = null;
@@ -329,7 +427,25 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             lossTensor = CpuBackend.INSTANCE.crossEntropyLoss(flat, shifted);
             loss = lossTensor.getFloat(0);
         }
-        return new CausalLMOutput(flat.reshape(batch, seq, vocab), loss, null, null);
+        return new CausalLMOutput(flat.reshape(batch, seq, vocab), loss, hidden, null);
+    }
+
+    /** The outputs hidden_states.0, .1, ... stacked as the cpu backend returns them: [states, batch, seq, hidden]. */
+    private Tensor hiddenStates(OrtSession.Result r, int batch, int seq) {
+        List<java.nio.FloatBuffer> states = new ArrayList<>();
+        for (int i = 0; ; i++) {
+            var out = r.get(Trace.HIDDEN_STATES + i);
+            if (out.isEmpty()) {
+                break;
+            }
+            states.add(((OnnxTensor) out.get()).getFloatBuffer());
+        }
+        int per = states.get(0).remaining();
+        float[] all = new float[states.size() * per];
+        for (int i = 0; i < states.size(); i++) {
+            states.get(i).get(all, i * per, per);
+        }
+        return Tensor.of(all, states.size(), batch, seq, per / (batch * seq));
     }
 
     private static void checkRect(String name, int[][] m, int rows, int cols) {
@@ -376,6 +492,9 @@ final class OrtCausalLM implements MultiLoraCausalLM {
 
     @Override
     public IncrementalDecoder newDecoder(int batch, int capacityHint) {
+        if (!graphsCurrent()) {
+            return model.newDecoder(batch, capacityHint);
+        }
         return new OrtDecoder(decodeGraph, batch, capacityHint, config().vocabSize(), adapters.active());
     }
 
@@ -435,12 +554,13 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         model.savePretrained(dir);
     }
 
-    /** Training (and so gradient checkpointing) runs on the cpu backend; turning it off is a no-op. */
+    /** A training step runs as one ONNX Runtime graph that keeps its activations; turning it off is a no-op. */
     @Override
     public void gradientCheckpointing(boolean on) {
         if (on) {
-            throw new UnsupportedOperationException("gradient checkpointing is for training, which runs on the cpu backend;"
-                    + " load the model with backend \"cpu\" to train it");
+            throw new UnsupportedOperationException("gradient checkpointing is not available on the onnxruntime backend"
+                    + " (a training step runs as one graph that keeps its activations); load the model with backend"
+                    + " \"cpu\" to recompute layers in backward");
         }
     }
 
@@ -450,6 +570,11 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             adapters.close();
             forwardGraph.close();
             decodeGraph.close();
+            synchronized (this) {
+                if (hiddenGraph != null) {
+                    hiddenGraph.close();
+                }
+            }
             weights.forEach(OnnxTensor::close);
         } finally {
             model.close();

@@ -57,6 +57,9 @@ import org.slf4j.LoggerFactory;
  * layers run forward as {@code MatMulBnb4} and pass their input gradient through the weight
  * dequantized in the graph (bitsandbytes' backward); a 4-bit weight itself cannot be trained.
  * One step runs at a time (the steps share the parameters' gradients and the dropout generators).
+ *
+ * <p>{@code dev.tune4j.train.Trainer} compiles one by itself for a model on this backend; call it
+ * directly for a hand-written loop.
  */
 public final class OrtTrainingStep implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrtTrainingStep.class);

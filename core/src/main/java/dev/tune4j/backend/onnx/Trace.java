@@ -91,6 +91,20 @@ final class Trace {
         outputs.add("logits");
     }
 
+    /** Prefix of the graph outputs {@link #outputHiddenStates} adds: {@code hidden_states.0}, {@code .1}, ... */
+    static final String HIDDEN_STATES = "hidden_states.";
+
+    /** Marks each of {@code states} (tensors ops of this pass returned) as the graph output {@code hidden_states.i}, [tokens, width]. */
+    void outputHiddenStates(List<Tensor> states) {
+        for (int i = 0; i < states.size(); i++) {
+            Tensor t = states.get(i);
+            String out = HIDDEN_STATES + i;
+            g.identity(value(t, "output_hidden_states"), out);
+            g.output(out, GraphBuilder.FLOAT, "tokens", t.dim(1));
+            outputs.add(out);
+        }
+    }
+
     private void record(TracedOp op) {
         if (tape != null) {
             tape.add(op);

@@ -19,9 +19,15 @@
  *   <li>{@link dev.tune4j.backend.onnx.OrtTrainingStep}: forward, causal-LM loss and backward of a
  *       training step as one graph, trained parameters in and their gradients out, the optimizer
  *       on the host. QLoRA too: a 4-bit layer's input gradient multiplies by its weight
- *       dequantized in the graph from the same bytes at each step (its weight stays frozen).</li>
+ *       dequantized in the graph from the same bytes at each step (its weight stays frozen). The
+ *       {@code Trainer} compiles and uses one by itself for a model on this backend.</li>
  *   <li>Run-time LoRA slots ({@code LoadOptions.loraTargetModules}) go on float and 4-bit linear
  *       layers alike.</li>
+ *   <li>{@code output_hidden_states}: a third forward graph, traced at the first request, outputs
+ *       {@code hidden_states.0} .. {@code hidden_states.L} [tokens, hidden] after the logits.</li>
+ *   <li>Once the module tree changes after compiling (PEFT injects adapter layers, a parameter
+ *       trains and so changes in place), {@code forward} and {@code newDecoder} run the module
+ *       itself, op by op on the CPU, so that they compute the model as it now is.</li>
  * </ul>
  *
  * <p>Graph inputs: {@code input_ids} [batch, seq]; {@code position_ids} (GPT-2); {@code rope_cos},

@@ -2,6 +2,7 @@ package dev.tune4j.backend.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tune4j.generation.GenerationConfig;
@@ -50,6 +51,31 @@ class OnnxRuntimeGoldenTest {
             assertClose(g.tensor("logits_3"), out.logits(), mask, name + " logits_3");
             CausalLMOutput nopos = model.forward(new ForwardArgs(ids, mask, null, null, false));
             assertClose(g.tensor("logits_3_nopos"), nopos.logits(), mask, name + " logits_3_nopos");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama_tiny", "qwen2_tiny", "gpt2_tiny"})
+    void hiddenStatesMatchTransformers(String name) {
+        try (Golden g = new Golden(name); CausalLM model = load(g)) {
+            for (int i = 0; i < 3; i++) {
+                int[][] ids = g.ints("input_ids_" + i);
+                CausalLMOutput out = model.forward(new ForwardArgs(ids, null, null, ids, true));
+                assertClose(g.tensor("hidden_states_" + i), out.hiddenStates(), null, name + " hidden_states_" + i);
+                assertClose(g.tensor("logits_" + i), out.logits(), null, name + " logits_" + i + " with hidden states");
+                var loss = g.expected.get("loss").get("loss_" + i);
+                if (!loss.isNull()) {
+                    assertEquals(loss.asDouble(), out.loss(), 1e-5, name + " loss_" + i + " with hidden states");
+                }
+            }
+            int[][] ids = g.ints("input_ids_3");
+            int[][] mask = g.ints("attention_mask_3");
+            int[][] pos = g.ints("position_ids_3");
+            CausalLMOutput out = model.forward(new ForwardArgs(ids, mask, pos, null, true));
+            assertClose(g.tensor("hidden_states_3"), out.hiddenStates(), mask, name + " hidden_states_3");
+            assertClose(g.tensor("logits_3"), out.logits(), mask, name + " logits_3 with hidden states");
+            assertNull(model.forward(new ForwardArgs(ids, mask, pos, null, false)).hiddenStates(),
+                    "no hidden states unless asked");
         }
     }
 
@@ -104,17 +130,22 @@ class OnnxRuntimeGoldenTest {
         }
     }
 
-    /** Tensors [batch, seq, width]; with a mask, only positions whose mask is 1 (padding holds artifacts). */
+    /**
+     * Tensors whose last three dims are [batch, seq, width]; with a mask, only positions whose mask
+     * is 1 (padding holds artifacts).
+     */
     static void assertClose(Tensor expected, Tensor actual, int[][] mask, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        int width = expected.dim(2);
-        int seq = expected.dim(1);
+        int rank = expected.rank();
+        int width = expected.dim(rank - 1);
+        int seq = expected.dim(rank - 2);
+        int batch = expected.dim(rank - 3);
         float[] e = expected.toFloatArray();
         float[] a = actual.toFloatArray();
         for (int i = 0; i < e.length; i++) {
             int tok = i / width;
             int t = tok % seq;
-            int b = tok / seq;
+            int b = (tok / seq) % batch;
             if (mask != null && mask[b][t] == 0) {
                 continue;
             }

@@ -114,6 +114,11 @@ class OnnxRuntimeLoraSlotsTest {
             int[][] pos = base.ints("position_ids_3");
             var out = model.forward(new ForwardArgs(ids, mask, pos, null, false), "from_file");
             OnnxRuntimeGoldenTest.assertClose(peft.tensor("lora_logits_3"), out.logits(), mask, "adapter logits_3");
+            // The graph traced for output_hidden_states has the slots too.
+            var hidden = model.forward(new ForwardArgs(ids, mask, pos, null, true), "from_file");
+            OnnxRuntimeGoldenTest.assertClose(peft.tensor("lora_logits_3"), hidden.logits(), mask,
+                    "adapter logits_3 with hidden states");
+            assertEquals(base.tensor("hidden_states_3").dim(0), hidden.hiddenStates().dim(0), "number of hidden states");
             assertTrue(model.activeAdapter().isEmpty(), "a per-call adapter does not change the active one");
         } finally {
             model.deleteAdapter("from_file");

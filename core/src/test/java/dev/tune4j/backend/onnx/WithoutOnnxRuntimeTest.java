@@ -45,6 +45,7 @@ class WithoutOnnxRuntimeTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("absent: ai.onnxruntime.OrtEnvironment"), out);
         assertTrue(out.contains("cpu backend: logits match"), out);
+        assertTrue(out.contains("trainer: one step on the cpu backend"), out);
         assertTrue(out.contains("onnxruntime: backend 'onnxruntime' needs ONNX Runtime on the class path: add"
                 + " com.microsoft.onnxruntime:onnxruntime"), out);
     }
