@@ -20,4 +20,46 @@ public record ForwardArgs(int[][] inputIds, int[][] attentionMask, int[][] posit
     public ForwardArgs withHiddenStates(boolean on) {
         return new ForwardArgs(inputIds, attentionMask, positionIds, labels, on);
     }
+
+    /**
+     * Checks that {@code inputIds} is a non-empty rectangle and that the mask, position ids and
+     * labels given have its shape; returns {@code {batch, seq}}.
+     *
+     * @throws IllegalArgumentException naming the input, the row and the lengths expected and found
+     */
+    public int[] requireShapes() {
+        if (inputIds == null || inputIds.length == 0) {
+            throw new IllegalArgumentException("input_ids has no rows");
+        }
+        if (inputIds[0] == null || inputIds[0].length == 0) {
+            throw new IllegalArgumentException("input_ids rows are empty");
+        }
+        int batch = inputIds.length;
+        int seq = inputIds[0].length;
+        requireShape("input_ids", inputIds, batch, seq);
+        requireShape("attention_mask", attentionMask, batch, seq);
+        requireShape("position_ids", positionIds, batch, seq);
+        requireShape("labels", labels, batch, seq);
+        return new int[] {batch, seq};
+    }
+
+    /**
+     * Checks that {@code m} (when not null) has {@code rows} rows of {@code cols} entries.
+     *
+     * @throws IllegalArgumentException naming {@code name}, the row and the lengths expected and found
+     */
+    public static void requireShape(String name, int[][] m, int rows, int cols) {
+        if (m == null) {
+            return;
+        }
+        if (m.length != rows) {
+            throw new IllegalArgumentException(name + " has " + m.length + " rows, expected " + rows);
+        }
+        for (int r = 0; r < rows; r++) {
+            if (m[r] == null || m[r].length != cols) {
+                throw new IllegalArgumentException(name + " row " + r + " has length "
+                        + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
+            }
+        }
+    }
 }

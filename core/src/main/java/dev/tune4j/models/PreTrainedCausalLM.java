@@ -188,15 +188,15 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         if (seq == 0) {
             throw new IllegalArgumentException("input_ids rows are empty");
         }
-        checkRect("input_ids", ids, batch, seq);
+        ForwardArgs.requireShape("input_ids", ids, batch, seq);
         if (a.attentionMask() != null) {
-            checkRect("attention_mask", a.attentionMask(), batch, seq);
+            ForwardArgs.requireShape("attention_mask", a.attentionMask(), batch, seq);
         }
         if (a.positionIds() != null) {
-            checkRect("position_ids", a.positionIds(), batch, seq);
+            ForwardArgs.requireShape("position_ids", a.positionIds(), batch, seq);
         }
         if (a.labels() != null) {
-            checkRect("labels", a.labels(), batch, seq);
+            ForwardArgs.requireShape("labels", a.labels(), batch, seq);
         }
         int[] flat = flatten(ids);
         int[] pos = a.positionIds() != null ? flatten(a.positionIds()) : defaultPositions(batch, seq, 0);
@@ -245,7 +245,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         }
         int batch = inputIds.length;
         int seq = inputIds[0].length;
-        checkRect("input_ids", inputIds, batch, seq);
+        ForwardArgs.requireShape("input_ids", inputIds, batch, seq);
         return run(flatten(inputIds), batch, seq, defaultPositions(batch, seq, 0), null, newCache(batch, seq),
                 outputHiddenStates, false);
     }
@@ -257,10 +257,10 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
     public float[][] step(KvCache cache, int[][] tokens, int[][] positionIds, int[][] attentionMask) {
         int batch = tokens.length;
         int n = tokens[0].length;
-        checkRect("tokens", tokens, batch, n);
-        checkRect("position_ids", positionIds, batch, n);
+        ForwardArgs.requireShape("tokens", tokens, batch, n);
+        ForwardArgs.requireShape("position_ids", positionIds, batch, n);
         if (attentionMask != null) {
-            checkRect("attention_mask", attentionMask, batch, cache.length() + n);
+            ForwardArgs.requireShape("attention_mask", attentionMask, batch, cache.length() + n);
         }
         Pass p = run(flatten(tokens), batch, n, flatten(positionIds), attentionMask, cache, false, true);
         int vocab = p.logits().dim(1);
@@ -289,18 +289,6 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
             System.arraycopy(rows[r], 0, out, r * cols, cols);
         }
         return out;
-    }
-
-    private static void checkRect(String name, int[][] m, int rows, int cols) {
-        if (m.length != rows) {
-            throw new IllegalArgumentException(name + " has " + m.length + " rows, expected " + rows);
-        }
-        for (int r = 0; r < rows; r++) {
-            if (m[r] == null || m[r].length != cols) {
-                throw new IllegalArgumentException(name + " row " + r + " has length "
-                        + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
-            }
-        }
     }
 
     /**

@@ -389,10 +389,10 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         }
         int batch = ids.length;
         int seq = ids[0].length;
-        checkRect("input_ids", ids, batch, seq);
-        checkRect("attention_mask", a.attentionMask(), batch, seq);
-        checkRect("position_ids", a.positionIds(), batch, seq);
-        checkRect("labels", a.labels(), batch, seq);
+        ForwardArgs.requireShape("input_ids", ids, batch, seq);
+        ForwardArgs.requireShape("attention_mask", a.attentionMask(), batch, seq);
+        ForwardArgs.requireShape("position_ids", a.positionIds(), batch, seq);
+        ForwardArgs.requireShape("labels", a.labels(), batch, seq);
         int[][] pos = a.positionIds();
         if (pos == null) {
             pos = new int[batch][seq];
@@ -446,21 +446,6 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             states.get(i).get(all, i * per, per);
         }
         return Tensor.of(all, states.size(), batch, seq, per / (batch * seq));
-    }
-
-    private static void checkRect(String name, int[][] m, int rows, int cols) {
-        if (m == null) {
-            return;
-        }
-        if (m.length != rows) {
-            throw new IllegalArgumentException(name + " has " + m.length + " rows, expected " + rows);
-        }
-        for (int r = 0; r < rows; r++) {
-            if (m[r] == null || m[r].length != cols) {
-                throw new IllegalArgumentException(name + " row " + r + " has length "
-                        + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
-            }
-        }
     }
 
     /** Position ids restarting at 0 inside a row mark packed documents, numbered 1, 2, ... (as on the CPU backend). */

@@ -266,13 +266,13 @@ public final class OrtTrainingStep implements AutoCloseable {
         }
         int batch = inputIds.length;
         int seq = inputIds[0].length;
-        checkRect("input_ids", inputIds, batch, seq);
-        checkRect("attention_mask", args.attentionMask(), batch, seq);
-        checkRect("position_ids", args.positionIds(), batch, seq);
+        ForwardArgs.requireShape("input_ids", inputIds, batch, seq);
+        ForwardArgs.requireShape("attention_mask", args.attentionMask(), batch, seq);
+        ForwardArgs.requireShape("position_ids", args.positionIds(), batch, seq);
         if (labels == null) {
             throw new IllegalArgumentException("labels are required for a training step");
         }
-        checkRect("labels", labels, batch, seq);
+        ForwardArgs.requireShape("labels", labels, batch, seq);
         long[] flatLabels = new long[batch * seq];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < seq; t++) {
@@ -348,21 +348,6 @@ public final class OrtTrainingStep implements AutoCloseable {
 
     private static OnnxTensor tensor(OrtSession.Result r, String name) {
         return (OnnxTensor) r.get(name).orElseThrow(() -> new IllegalStateException("the training graph has no output " + name));
-    }
-
-    private static void checkRect(String name, int[][] m, int rows, int cols) {
-        if (m == null) {
-            return;
-        }
-        if (m.length != rows) {
-            throw new IllegalArgumentException(name + " has " + m.length + " rows, expected " + rows);
-        }
-        for (int r = 0; r < rows; r++) {
-            if (m[r] == null || m[r].length != cols) {
-                throw new IllegalArgumentException(name + " row " + r + " has length "
-                        + (m[r] == null ? "null" : m[r].length) + ", expected " + cols);
-            }
-        }
     }
 
     /** The trained parameters by the names of their gradient outputs' stems. */
