@@ -100,6 +100,11 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         return why == null;
     }
 
+    /** Whether forward passes still run in the sessions (for tests: the ORT path is the one exercised). */
+    boolean runsInSessions() {
+        return graphsCurrent();
+    }
+
     static CausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend) {
         if (model.config().vocabSize() < 2 * TRACE_BATCH * TRACE_SEQ + 2) {
             throw new IllegalArgumentException("vocab_size " + model.config().vocabSize() + " is too small to trace");

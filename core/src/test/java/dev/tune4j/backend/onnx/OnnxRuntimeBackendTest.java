@@ -95,6 +95,40 @@ class OnnxRuntimeBackendTest {
         }
     }
 
+    /**
+     * Loaded models run in the sessions (so the golden comparisons exercise ONNX Runtime, not the
+     * CPU ops the traced modules also have); a parameter set to train switches forward passes to
+     * the module, which then computes with the weight as it is changed.
+     */
+    @Test
+    void forwardRunsInTheSessionsUntilAParameterTrains() {
+        var dir = SharedData.require("golden/llama_tiny");
+        int[][] ids = {{5, 17, 300, 42, 9}};
+        try (var model = (OrtCausalLM) AutoModelForCausalLM.fromPretrained(dir,
+                LoadOptions.builder().backend("onnxruntime").build());
+             var cpu = AutoModelForCausalLM.fromPretrained(dir)) {
+            float[] before = model.forward(ids, null, null).logits().toFloatArray();
+            assertTrue(model.runsInSessions());
+            var norm = model.module().namedParameters().get("model.norm.weight");
+            norm.requiresGrad(true);
+            float[] scaled = norm.value().toFloatArray();
+            for (int i = 0; i < scaled.length; i++) {
+                scaled[i] *= 0.5f;
+            }
+            norm.set(dev.tune4j.tensor.Tensor.of(scaled, scaled.length));
+            float[] after = model.forward(ids, null, null).logits().toFloatArray();
+            assertTrue(!model.runsInSessions());
+            var cpuNorm = cpu.module().namedParameters().get("model.norm.weight");
+            cpuNorm.set(dev.tune4j.tensor.Tensor.of(scaled, scaled.length));
+            float[] expected = cpu.forward(ids, null, null).logits().toFloatArray();
+            assertEquals(expected.length, after.length);
+            for (int i = 0; i < after.length; i++) {
+                assertEquals(expected[i], after[i], 1e-5, "logit " + i);
+            }
+            assertTrue(Math.abs(before[0] - after[0]) > 1e-3, "halving the final norm changes the logits");
+        }
+    }
+
     /** The build's onnxruntime artifact is the CPU one: asking for CUDA names the GPU artifact. */
     @Test
     void cudaWithTheCpuArtifactNamesOnnxruntimeGpu() {
