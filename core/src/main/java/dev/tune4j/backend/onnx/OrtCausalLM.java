@@ -105,15 +105,53 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         return graphsCurrent();
     }
 
-    static CausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend) {
+    /** The example batch is made of distinct ids 1 .. 2 * batch * seq: the vocabulary must hold them. */
+    static void requireTraceableVocab(PreTrainedCausalLM model) {
         if (model.config().vocabSize() < 2 * TRACE_BATCH * TRACE_SEQ + 2) {
             throw new IllegalArgumentException("vocab_size " + model.config().vocabSize() + " is too small to trace");
         }
+    }
+
+    /** The model's parameter values by identity, with their state-dict names (how a trace names weights). */
+    static Map<Tensor, String> parameterNames(PreTrainedCausalLM model) {
         Map<Tensor, String> params = new IdentityHashMap<>();
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
             params.putIfAbsent(e.getValue().value(), e.getKey());
         }
-        Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
+        return params;
+    }
+
+    /** How the runtime rebuilds the RoPE tables from positions (null without RoPE). */
+    static Function<int[], Tensor[]> ropeTables(PreTrainedCausalLM model) {
+        return model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
+    }
+
+    /** The example ids a forward graph is traced on: [TRACE_BATCH][TRACE_SEQ], all distinct. */
+    static int[][] exampleIds() {
+        int[][] ids = new int[TRACE_BATCH][TRACE_SEQ];
+        for (int b = 0; b < TRACE_BATCH; b++) {
+            for (int t = 0; t < TRACE_SEQ; t++) {
+                ids[b][t] = 1 + b * TRACE_SEQ + t;
+            }
+        }
+        return ids;
+    }
+
+    /** A recorder for a forward pass (no past) over {@code ids} at positions 0 .. seq-1. */
+    static Trace forwardTrace(int[][] ids, Map<Tensor, String> params, Function<int[], Tensor[]> rope) {
+        int batch = ids.length;
+        int seq = ids[0].length;
+        int[] flatPos = new int[batch * seq];
+        for (int i = 0; i < flatPos.length; i++) {
+            flatPos[i] = i % seq;
+        }
+        return new Trace(false, OrtGraph.flatten(ids), flatPos, batch, seq, params, rope);
+    }
+
+    static CausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend) {
+        requireTraceableVocab(model);
+        Map<Tensor, String> params = parameterNames(model);
+        Function<int[], Tensor[]> rope = ropeTables(model);
         Trace forward = traceForward(model, backend, params, rope);
         Trace decode = traceDecode(model, backend, params, rope);
         LoraTargets.requireSlots(backend.loraModules, forward.loraSlots().keySet());
@@ -176,15 +214,8 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     /** As above; with {@code hiddenStates}, every hidden state is a graph output after the logits. */
     private static Trace traceForward(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
                                       Function<int[], Tensor[]> rope, boolean hiddenStates) {
-        int[][] ids = new int[TRACE_BATCH][TRACE_SEQ];
-        int[] flatPos = new int[TRACE_BATCH * TRACE_SEQ];
-        for (int b = 0; b < TRACE_BATCH; b++) {
-            for (int t = 0; t < TRACE_SEQ; t++) {
-                ids[b][t] = 1 + b * TRACE_SEQ + t;
-                flatPos[b * TRACE_SEQ + t] = t;
-            }
-        }
-        Trace trace = new Trace(false, OrtGraph.flatten(ids), flatPos, TRACE_BATCH, TRACE_SEQ, params, rope);
+        int[][] ids = exampleIds();
+        Trace trace = forwardTrace(ids, params, rope);
         PreTrainedCausalLM.Pass pass = hiddenStates ? record(backend, trace, () -> model.forwardPass(ids, true)) : null;
         Tensor logits = hiddenStates ? pass.logits() : record(backend, trace, () -> model.forward(ForwardArgs.of(ids)).logits());
         if (trace.last() == null || trace.last().data() != logits.data()) {
@@ -225,7 +256,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         return trace;
     }
 
-    private static <T> T record(OnnxRuntimeBackend backend, Trace trace, java.util.function.Supplier<T> pass) {
+    static <T> T record(OnnxRuntimeBackend backend, Trace trace, java.util.function.Supplier<T> pass) {
         synchronized (backend) {
             backend.trace = trace;
             try {

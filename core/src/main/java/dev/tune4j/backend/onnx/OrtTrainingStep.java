@@ -6,9 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.ForwardArgs;
-import dev.tune4j.models.LlamaConfig;
 import dev.tune4j.models.PreTrainedCausalLM;
-import dev.tune4j.models.RotaryEmbedding;
 import dev.tune4j.nn.Module;
 import dev.tune4j.nn.Parameter;
 import dev.tune4j.tensor.Tensor;
@@ -63,8 +61,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrtTrainingStep implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OrtTrainingStep.class);
-    private static final int TRACE_BATCH = 2;
-    private static final int TRACE_SEQ = 3;
     static final String LABELS = "labels";
     static final String LOSS = "loss";
 
@@ -142,24 +138,11 @@ public final class OrtTrainingStep implements AutoCloseable {
             throw new IllegalArgumentException("gradient checkpointing recomputes on the cpu backend; turn it off to"
                     + " train in ONNX Runtime");
         }
-        int vocab = model.config().vocabSize();
-        if (vocab < 2 * TRACE_BATCH * TRACE_SEQ + 2) {
-            throw new IllegalArgumentException("vocab_size " + vocab + " is too small to trace");
-        }
-        Map<Tensor, String> params = new IdentityHashMap<>();
-        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
-            params.putIfAbsent(e.getValue().value(), e.getKey());
-        }
-        Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
-        int[][] ids = new int[TRACE_BATCH][TRACE_SEQ];
-        int[] flatPos = new int[TRACE_BATCH * TRACE_SEQ];
-        for (int b = 0; b < TRACE_BATCH; b++) {
-            for (int t = 0; t < TRACE_SEQ; t++) {
-                ids[b][t] = 1 + b * TRACE_SEQ + t;
-                flatPos[b * TRACE_SEQ + t] = t;
-            }
-        }
-        Trace trace = new Trace(false, OrtGraph.flatten(ids), flatPos, TRACE_BATCH, TRACE_SEQ, params, rope);
+        OrtCausalLM.requireTraceableVocab(model);
+        Map<Tensor, String> params = OrtCausalLM.parameterNames(model);
+        Function<int[], Tensor[]> rope = OrtCausalLM.ropeTables(model);
+        int[][] ids = OrtCausalLM.exampleIds();
+        Trace trace = OrtCausalLM.forwardTrace(ids, params, rope);
         trace.tape = new ArrayList<>();
         List<Tensor> trainedValues = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : trained.entrySet()) {
@@ -167,15 +150,7 @@ public final class OrtTrainingStep implements AutoCloseable {
             trace.trainableInput(v, e.getKey());
             trainedValues.add(v);
         }
-        Tensor logits;
-        synchronized (backend) {
-            backend.trace = trace;
-            try {
-                logits = model.forward(ForwardArgs.of(ids)).logits();
-            } finally {
-                backend.trace = null;
-            }
-        }
+        Tensor logits = OrtCausalLM.record(backend, trace, () -> model.forward(ForwardArgs.of(ids)).logits());
         if (trace.last() == null || trace.last().data() != logits.data()) {
             throw new IllegalStateException("the forward pass did not end with the logits op; not traceable");
         }
@@ -218,7 +193,7 @@ public final class OrtTrainingStep implements AutoCloseable {
                 }
             }
             return new OrtTrainingStep(env, graph, tensors, Collections.unmodifiableMap(trained), gradOutputs,
-                    dropouts, vocab);
+                    dropouts, model.config().vocabSize());
         } catch (RuntimeException | OrtException e) {
             tensors.forEach(OnnxTensor::close);
             if (e instanceof RuntimeException re) {
