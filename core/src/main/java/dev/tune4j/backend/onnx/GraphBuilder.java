@@ -53,6 +53,20 @@ final class GraphBuilder {
         return outs;
     }
 
+    /**
+     * Removes the last node added when its first output is {@code output} (so nothing has consumed
+     * it yet) and returns that node's inputs; null, and nothing removed, otherwise.
+     */
+    List<String> removeLastNodeProducing(String output) {
+        int last = graph.getNodeCount() - 1;
+        if (last < 0 || !graph.getNode(last).getOutput(0).equals(output)) {
+            return null;
+        }
+        List<String> inputs = List.copyOf(graph.getNode(last).getInputList());
+        graph.removeNode(last);
+        return inputs;
+    }
+
     /** Renames a value by an Identity node (graph outputs get stable names). */
     void identity(String from, String to) {
         graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Identity").setName(fresh("Identity"))

@@ -41,6 +41,8 @@ final class Trace {
     private final List<String> outputs = new ArrayList<>();
     private final Map<String, String> cache = new HashMap<>();
     private Tensor last;
+    /** The output of the Add just recorded (two equal [tokens, width] operands), else null. */
+    private Tensor residual;
     /** Run-time LoRA branches recorded in this pass, by module name. */
     private final Map<String, LoraSlot> loraSlots = new LinkedHashMap<>();
     /** The ops in order, kept only for a training graph (null otherwise): BackwardEmitter's input. */
@@ -189,6 +191,7 @@ final class Trace {
     void binary(Tensor out, String op, Tensor a, Tensor b) {
         produced(out, g.node(op, List.of(value(a, op), value(b, op))));
         record(new TracedOp.Binary(out, op, a, b));
+        residual = op.equals("Add") && Arrays.equals(a.shape(), b.shape()) && a.rank() == 2 ? out : null;
     }
 
     void scale(Tensor out, Tensor x, float s) {
@@ -257,10 +260,33 @@ final class Trace {
     }
 
     void rmsNorm(Tensor out, Tensor x, Tensor w, float eps) {
+        if (tape == null && x == residual && skipRmsNorm(out, x, w, eps)) {
+            return;
+        }
         // ORT's fused RMSNorm (SimplifiedLayerNormalization), float32 statistics.
         produced(out, g.node("SimplifiedLayerNormalization", List.of(value(x, "rmsNorm"), value(w, "rmsNorm")),
                 Attr.of("axis", -1), Attr.of("epsilon", eps), Attr.of("stash_type", 1)));
         record(new TracedOp.RmsNorm(out, x, w, eps));
+    }
+
+    /**
+     * A residual sum straight into an RMSNorm (every decoder layer but the first) as one
+     * com.microsoft SkipSimplifiedLayerNormalization: ORT's optimizer does not fuse the Add with
+     * SimplifiedLayerNormalization itself (checked on its optimized graph). The Add just recorded
+     * is taken out again, and the fused node's fourth output (input + skip) stands for the sum from
+     * then on. Inference graphs only: the training graph's backward knows the two ops apart.
+     */
+    private boolean skipRmsNorm(Tensor out, Tensor x, Tensor w, float eps) {
+        String weight = value(w, "rmsNorm");
+        List<String> addends = g.removeLastNodeProducing(names.get(x));
+        if (addends == null) {
+            return false;
+        }
+        String[] o = g.nodeN("SkipSimplifiedLayerNormalization", "com.microsoft", List.of(addends.get(0), addends.get(1), weight),
+                4, Attr.of("epsilon", eps));
+        names.put(x, o[3]);
+        produced(out, o[0]);
+        return true;
     }
 
     void layerNorm(Tensor out, Tensor x, Tensor w, Tensor b, float eps) {
