@@ -264,11 +264,9 @@ public final class AutogradBackend implements Backend {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         }
         float[] d = x.data();
-        float[] mask = new float[d.length];
-        float keep = 1f / (1f - p);
+        float[] mask = CpuBackend.dropoutMask(d.length, p, random);
         float[] out = new float[d.length];
         for (int i = 0; i < d.length; i++) {
-            mask[i] = random.nextFloat() < p ? 0f : keep;
             out[i] = d[i] * mask[i];
         }
         Tensor o = Tensor.of(out, x.shape());

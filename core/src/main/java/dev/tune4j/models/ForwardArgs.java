@@ -62,4 +62,64 @@ public record ForwardArgs(int[][] inputIds, int[][] attentionMask, int[][] posit
             }
         }
     }
+
+    /** The position ids, or 0 .. seq-1 in every row when none were given (transformers' default). */
+    public int[][] positionIdsOrDefault() {
+        if (positionIds != null) {
+            return positionIds;
+        }
+        int[][] pos = new int[inputIds.length][inputIds[0].length];
+        for (int[] row : pos) {
+            for (int t = 0; t < row.length; t++) {
+                row[t] = t;
+            }
+        }
+        return pos;
+    }
+
+    /**
+     * The attention mask; without one, position ids that restart at 0 inside a row mark packed
+     * documents (as transformers' flash-attention path reads DataCollatorWithFlattening batches):
+     * the returned mask numbers them 1, 2, ... so attention stays inside each document. Null when
+     * there is no mask and no row restarts.
+     */
+    public int[][] attentionMaskOrDocuments() {
+        if (attentionMask != null || positionIds == null) {
+            return attentionMask;
+        }
+        int[][] docs = new int[positionIds.length][];
+        boolean restarts = false;
+        for (int b = 0; b < positionIds.length; b++) {
+            int[] p = positionIds[b];
+            docs[b] = new int[p.length];
+            int doc = 1;
+            for (int t = 0; t < p.length; t++) {
+                if (t > 0 && p[t] == 0) {
+                    doc++;
+                    restarts = true;
+                }
+                docs[b][t] = doc;
+            }
+        }
+        return restarts ? docs : null;
+    }
+
+    /**
+     * The labels shifted for the causal-LM loss, flat [batch * seq]: position t is scored against
+     * label t + 1, the last position of each row against -100 (ignored); null without labels.
+     */
+    public int[] shiftedLabels() {
+        if (labels == null) {
+            return null;
+        }
+        int batch = labels.length;
+        int seq = labels[0].length;
+        int[] shifted = new int[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < seq; t++) {
+                shifted[b * seq + t] = t + 1 < seq ? labels[b][t + 1] : -100;
+            }
+        }
+        return shifted;
+    }
 }

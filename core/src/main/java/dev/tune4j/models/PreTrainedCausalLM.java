@@ -179,28 +179,12 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
 
     @Override
     public CausalLMOutput forward(ForwardArgs a) {
-        int[][] ids = a.inputIds();
-        int batch = ids.length;
-        if (batch == 0) {
-            throw new IllegalArgumentException("input_ids has no rows");
-        }
-        int seq = ids[0].length;
-        if (seq == 0) {
-            throw new IllegalArgumentException("input_ids rows are empty");
-        }
-        ForwardArgs.requireShape("input_ids", ids, batch, seq);
-        if (a.attentionMask() != null) {
-            ForwardArgs.requireShape("attention_mask", a.attentionMask(), batch, seq);
-        }
-        if (a.positionIds() != null) {
-            ForwardArgs.requireShape("position_ids", a.positionIds(), batch, seq);
-        }
-        if (a.labels() != null) {
-            ForwardArgs.requireShape("labels", a.labels(), batch, seq);
-        }
-        int[] flat = flatten(ids);
+        int[] shape = a.requireShapes();
+        int batch = shape[0];
+        int seq = shape[1];
+        int[] flat = flatten(a.inputIds());
         int[] pos = a.positionIds() != null ? flatten(a.positionIds()) : defaultPositions(batch, seq, 0);
-        int[][] mask = a.attentionMask() != null ? a.attentionMask() : packedDocuments(a.positionIds());
+        int[][] mask = a.attentionMaskOrDocuments();
         KvCache cache = newCache(batch, seq);
         Pass p = run(flat, batch, seq, pos, mask, cache, a.outputHiddenStates(), false);
         int vocab = p.logits().dim(1);
@@ -208,13 +192,7 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         Float loss = null;
         Tensor lossTensor = null;
         if (a.labels() != null) {
-            int[] shifted = new int[batch * seq];
-            for (int b = 0; b < batch; b++) {
-                for (int t = 0; t < seq; t++) {
-                    shifted[b * seq + t] = t + 1 < seq ? a.labels()[b][t + 1] : -100;
-                }
-            }
-            lossTensor = backend.crossEntropyLoss(p.logits(), shifted);
+            lossTensor = backend.crossEntropyLoss(p.logits(), a.shiftedLabels());
             loss = lossTensor.getFloat(0);
         }
         Tensor hidden = null;
@@ -272,6 +250,22 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
         return out;
     }
 
+    /**
+     * The network inside a module tree: {@code root} itself, or the model a wrapper such as a PEFT
+     * model holds; empty when there is none.
+     */
+    public static java.util.Optional<PreTrainedCausalLM> find(Module root) {
+        if (root instanceof PreTrainedCausalLM p) {
+            return java.util.Optional.of(p);
+        }
+        for (Module m : root.namedModules().values()) {
+            if (m instanceof PreTrainedCausalLM p) {
+                return java.util.Optional.of(p);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     protected static int[] defaultPositions(int batch, int seq, int past) {
         int[] pos = new int[batch * seq];
         for (int b = 0; b < batch; b++) {
@@ -289,45 +283,6 @@ public abstract class PreTrainedCausalLM extends Module implements CausalLM {
             System.arraycopy(rows[r], 0, out, r * cols, cols);
         }
         return out;
-    }
-
-    /**
-     * Without an attention mask, position ids that restart at 0 inside a row mark packed documents
-     * (as transformers' flash-attention path reads DataCollatorWithFlattening batches): the
-     * returned mask numbers them 1, 2, ... so attention stays inside each document. Null when no
-     * row restarts.
-     */
-    static int[][] packedDocuments(int[][] positionIds) {
-        if (positionIds == null) {
-            return null;
-        }
-        int[][] docs = null;
-        for (int b = 0; b < positionIds.length; b++) {
-            int[] p = positionIds[b];
-            for (int t = 1; t < p.length; t++) {
-                if (p[t] == 0) {
-                    if (docs == null) {
-                        docs = new int[positionIds.length][];
-                    }
-                    break;
-                }
-            }
-        }
-        if (docs == null) {
-            return null;
-        }
-        for (int b = 0; b < positionIds.length; b++) {
-            int[] p = positionIds[b];
-            docs[b] = new int[p.length];
-            int doc = 1;
-            for (int t = 0; t < p.length; t++) {
-                if (t > 0 && p[t] == 0) {
-                    doc++;
-                }
-                docs[b][t] = doc;
-            }
-        }
-        return docs;
     }
 
     /**

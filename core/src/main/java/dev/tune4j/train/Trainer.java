@@ -433,16 +433,7 @@ public class Trainer {
      * Runtime class loads for a cpu model.
      */
     static boolean runsOnOnnxRuntime(CausalLM model) {
-        Module root = model.module();
-        if (root instanceof PreTrainedCausalLM p) {
-            return "onnxruntime".equals(p.backend().name());
-        }
-        for (Module m : root.namedModules().values()) {
-            if (m instanceof PreTrainedCausalLM p) {
-                return "onnxruntime".equals(p.backend().name());
-            }
-        }
-        return false;
+        return PreTrainedCausalLM.find(model.module()).map(p -> "onnxruntime".equals(p.backend().name())).orElse(false);
     }
 
     private long nonEmbeddingParameterCount() {

@@ -413,11 +413,25 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
         }
         float[] d = x.data();
+        float[] mask = dropoutMask(d.length, p, random);
         float[] out = new float[d.length];
-        float keep = 1f / (1f - p);
         for (int i = 0; i < d.length; i++) {
-            out[i] = random.nextFloat() < p ? 0f : d[i] * keep;
+            out[i] = d[i] * mask[i];
         }
         return Tensor.of(out, x.shape());
+    }
+
+    /**
+     * The scaled keep mask of {@code n} elements dropout multiplies by: per element, in order, 0
+     * with probability {@code p}, else {@code 1 / (1 - p)}. The one place the draws are made, so
+     * every backend (and the ONNX training graph's mask input) drops the same elements for a seed.
+     */
+    public static float[] dropoutMask(int n, float p, java.util.random.RandomGenerator random) {
+        float[] mask = new float[n];
+        float keep = 1f / (1f - p);
+        for (int i = 0; i < n; i++) {
+            mask[i] = random.nextFloat() < p ? 0f : keep;
+        }
+        return mask;
     }
 }

@@ -10,7 +10,6 @@ import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.tensor.Tensor;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
@@ -42,8 +41,6 @@ public final class OnnxRuntimeBackend implements Backend {
     private final CpuBackend cpu = CpuBackend.INSTANCE;
     /** The recording in progress, or null: outside a trace the backend is the plain CPU one. */
     Trace trace;
-    /** The modules traced with a LoRA slot, while {@link #compile(PreTrainedCausalLM, List)} runs. */
-    Set<String> loraModules = Set.of();
 
     private OnnxRuntimeBackend(String device, int cudaDevice) {
         this.device = device;
@@ -199,7 +196,7 @@ public final class OnnxRuntimeBackend implements Backend {
         Tensor out = cpu.linear(x, weight, bias);
         if (trace != null) {
             trace.linear(out, x, weight, bias, true);
-            trace.loraSlot(out, x, weight, true, loraModules);
+            trace.loraSlot(out, x, weight, true);
         }
         return out;
     }
@@ -218,7 +215,7 @@ public final class OnnxRuntimeBackend implements Backend {
         Tensor out = compute.apply(x);
         if (trace != null) {
             trace.linear4bit(out, x, weight, bias, cudaDevice >= 0);
-            trace.loraSlot(out, x, weight, loraModules);
+            trace.loraSlot(out, x, weight);
         }
         return out;
     }
@@ -228,7 +225,7 @@ public final class OnnxRuntimeBackend implements Backend {
         Tensor out = cpu.conv1d(x, weight, bias);
         if (trace != null) {
             trace.linear(out, x, weight, bias, false);
-            trace.loraSlot(out, x, weight, false, loraModules);
+            trace.loraSlot(out, x, weight, false);
         }
         return out;
     }

@@ -149,12 +149,17 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     }
 
     static CausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend) {
+        return compile(model, backend, java.util.Set.of());
+    }
+
+    /** Compiles with a LoRA slot on each of {@code loraModules} in both graphs. */
+    static OrtCausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend, java.util.Set<String> loraModules) {
         requireTraceableVocab(model);
         Map<Tensor, String> params = parameterNames(model);
         Function<int[], Tensor[]> rope = ropeTables(model);
-        Trace forward = traceForward(model, backend, params, rope);
-        Trace decode = traceDecode(model, backend, params, rope);
-        LoraTargets.requireSlots(backend.loraModules, forward.loraSlots().keySet());
+        Trace forward = traceForward(model, backend, params, rope, false, loraModules);
+        Trace decode = traceDecode(model, backend, params, rope, loraModules);
+        LoraTargets.requireSlots(loraModules, forward.loraSlots().keySet());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> tensors = new ArrayList<>();
         Map<String, OnnxTensor> byName = new HashMap<>();
@@ -169,8 +174,8 @@ final class OrtCausalLM implements MultiLoraCausalLM {
                     }
                 }
             }
-            fg = new OrtGraph(env, session(env, forward, byName, backend), forward.inputs(), rope, forward.g.toBytes().length);
-            OrtGraph dg = new OrtGraph(env, session(env, decode, byName, backend), decode.inputs(), rope, decode.g.toBytes().length);
+            fg = graph(env, forward, byName, backend, rope);
+            OrtGraph dg = graph(env, decode, byName, backend, rope);
             LOG.debug("onnxruntime sessions ready on {}: {} weights", backend.device(), tensors.size());
             OrtCausalLM compiled = new OrtCausalLM(model, fg, dg, tensors);
             compiled.adapters = new LoraAdapters(forward.loraSlots());
@@ -189,33 +194,14 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     }
 
     /**
-     * Compiles with a LoRA slot on each of {@code loraModules} in both graphs (traced while the
-     * backend holds the set).
+     * Runs the model's forward on a small batch with the recorder on; with {@code hiddenStates},
+     * every hidden state is a graph output after the logits.
      */
-    static OrtCausalLM compile(PreTrainedCausalLM model, OnnxRuntimeBackend backend, java.util.Set<String> loraModules) {
-        OrtCausalLM compiled;
-        synchronized (backend) {
-            backend.loraModules = loraModules;
-            try {
-                compiled = (OrtCausalLM) compile(model, backend);
-            } finally {
-                backend.loraModules = java.util.Set.of();
-            }
-        }
-        return compiled;
-    }
-
-    /** Runs the model's forward on a small batch with the recorder on. */
     private static Trace traceForward(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
-                                      Function<int[], Tensor[]> rope) {
-        return traceForward(model, backend, params, rope, false);
-    }
-
-    /** As above; with {@code hiddenStates}, every hidden state is a graph output after the logits. */
-    private static Trace traceForward(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
-                                      Function<int[], Tensor[]> rope, boolean hiddenStates) {
+                                      Function<int[], Tensor[]> rope, boolean hiddenStates, java.util.Set<String> loraModules) {
         int[][] ids = exampleIds();
         Trace trace = forwardTrace(ids, params, rope);
+        trace.loraModules = loraModules;
         PreTrainedCausalLM.Pass pass = hiddenStates ? record(backend, trace, () -> model.forwardPass(ids, true)) : null;
         Tensor logits = hiddenStates ? pass.logits() : record(backend, trace, () -> model.forward(ForwardArgs.of(ids)).logits());
         if (trace.last() == null || trace.last().data() != logits.data()) {
@@ -230,7 +216,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
 
     /** Fills a cache untraced, then records one cached step: the decode graph. */
     private static Trace traceDecode(PreTrainedCausalLM model, OnnxRuntimeBackend backend, Map<Tensor, String> params,
-                                     Function<int[], Tensor[]> rope) {
+                                     Function<int[], Tensor[]> rope, java.util.Set<String> loraModules) {
         int n = 2;
         int[][] prefix = new int[TRACE_BATCH][n];
         int[][] prefixPos = new int[TRACE_BATCH][n];
@@ -247,6 +233,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         KvCache cache = model.newCache(TRACE_BATCH, 2 * n);
         model.step(cache, prefix, prefixPos, null);
         Trace trace = new Trace(true, OrtGraph.flatten(ids), OrtGraph.flatten(pos), TRACE_BATCH, n, params, rope);
+        trace.loraModules = loraModules;
         float[][] logits = record(backend, trace, () -> model.step(cache, ids, pos, null));
         float[] last = trace.last() == null ? null : trace.last().data();
         if (last == null || last.length != logits.length * logits[0].length || last[0] != logits[0][0]) {
@@ -267,7 +254,14 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         }
     }
 
-    static OrtSession session(OrtEnvironment env, Trace trace, Map<String, OnnxTensor> weights,
+    /** The traced graph serialized once and loaded into its session, with the weights it reads. */
+    static OrtGraph graph(OrtEnvironment env, Trace trace, Map<String, OnnxTensor> weights, OnnxRuntimeBackend backend,
+                          Function<int[], Tensor[]> rope) throws OrtException {
+        byte[] model = trace.g.toBytes();
+        return new OrtGraph(env, session(env, model, trace, weights, backend), trace.inputs(), rope, model.length);
+    }
+
+    private static OrtSession session(OrtEnvironment env, byte[] model, Trace trace, Map<String, OnnxTensor> weights,
                                       OnnxRuntimeBackend backend) throws OrtException {
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -294,7 +288,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             for (String name : trace.weights().keySet()) {
                 opts.addInitializer(name, weights.get(name));
             }
-            return env.createSession(trace.g.toBytes(), opts);
+            return env.createSession(model, opts);
         }
     }
 
@@ -355,20 +349,8 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             return hiddenGraph;
         }
         OnnxRuntimeBackend backend = (OnnxRuntimeBackend) model.backend();
-        Map<Tensor, String> params = new IdentityHashMap<>();
-        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
-            params.putIfAbsent(e.getValue().value(), e.getKey());
-        }
-        Function<int[], Tensor[]> rope = model.config() instanceof LlamaConfig c ? new RotaryEmbedding(c)::tables : null;
-        Trace trace;
-        synchronized (backend) {
-            backend.loraModules = java.util.Set.copyOf(adapters.modules());
-            try {
-                trace = traceForward(model, backend, params, rope, true);
-            } finally {
-                backend.loraModules = java.util.Set.of();
-            }
-        }
+        Function<int[], Tensor[]> rope = ropeTables(model);
+        Trace trace = traceForward(model, backend, parameterNames(model), rope, true, java.util.Set.copyOf(adapters.modules()));
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try {
             for (var w : trace.weights().entrySet()) {
@@ -377,8 +359,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
                             + ", which the forward graph did not");
                 }
             }
-            hiddenGraph = new OrtGraph(env, session(env, trace, weightsByName, backend), trace.inputs(), rope,
-                    trace.g.toBytes().length);
+            hiddenGraph = graph(env, trace, weightsByName, backend, rope);
         } catch (OrtException e) {
             throw new IllegalStateException("onnxruntime could not load the hidden-states graph: " + e.getMessage(), e);
         }
@@ -419,26 +400,12 @@ final class OrtCausalLM implements MultiLoraCausalLM {
     }
 
     private CausalLMOutput forward(ForwardArgs a, LoadedAdapter adapter) {
+        int[] shape = a.requireShapes();
+        int batch = shape[0];
+        int seq = shape[1];
         int[][] ids = a.inputIds();
-        if (ids.length == 0 || ids[0].length == 0) {
-            throw new IllegalArgumentException("input_ids is empty");
-        }
-        int batch = ids.length;
-        int seq = ids[0].length;
-        ForwardArgs.requireShape("input_ids", ids, batch, seq);
-        ForwardArgs.requireShape("attention_mask", a.attentionMask(), batch, seq);
-        ForwardArgs.requireShape("position_ids", a.positionIds(), batch, seq);
-        ForwardArgs.requireShape("labels", a.labels(), batch, seq);
-        int[][] pos = a.positionIds();
-        if (pos == null) {
-            pos = new int[batch][seq];
-            for (int[] row : pos) {
-                for (int t = 0; t < seq; t++) {
-                    row[t] = t;
-                }
-            }
-        }
-        int[][] mask = a.attentionMask() != null ? a.attentionMask() : packedDocuments(a.positionIds());
+        int[][] pos = a.positionIdsOrDefault();
+        int[][] mask = a.attentionMaskOrDocuments();
         int vocab = config().vocabSize();
         float[] logits = new float[batch * seq * vocab];
         Tensor hidden = null;
@@ -454,13 +421,7 @@ final class OrtCausalLM implements MultiLoraCausalLM {
         Float loss = null;
         Tensor lossTensor = null;
         if (a.labels() != null) {
-            int[] shifted = new int[batch * seq];
-            for (int b = 0; b < batch; b++) {
-                for (int t = 0; t < seq; t++) {
-                    shifted[b * seq + t] = t + 1 < seq ? a.labels()[b][t + 1] : -100;
-                }
-            }
-            lossTensor = CpuBackend.INSTANCE.crossEntropyLoss(flat, shifted);
+            lossTensor = CpuBackend.INSTANCE.crossEntropyLoss(flat, a.shiftedLabels());
             loss = lossTensor.getFloat(0);
         }
         return new CausalLMOutput(flat.reshape(batch, seq, vocab), loss, hidden, null);
@@ -482,28 +443,6 @@ final class OrtCausalLM implements MultiLoraCausalLM {
             states.get(i).get(all, i * per, per);
         }
         return Tensor.of(all, states.size(), batch, seq, per / (batch * seq));
-    }
-
-    /** Position ids restarting at 0 inside a row mark packed documents, numbered 1, 2, ... (as on the CPU backend). */
-    static int[][] packedDocuments(int[][] positionIds) {
-        if (positionIds == null) {
-            return null;
-        }
-        boolean restarts = false;
-        int[][] docs = new int[positionIds.length][];
-        for (int b = 0; b < positionIds.length; b++) {
-            int[] p = positionIds[b];
-            docs[b] = new int[p.length];
-            int doc = 1;
-            for (int t = 0; t < p.length; t++) {
-                if (t > 0 && p[t] == 0) {
-                    doc++;
-                    restarts = true;
-                }
-                docs[b][t] = doc;
-            }
-        }
-        return restarts ? docs : null;
     }
 
     @Override

@@ -4,10 +4,10 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.tune4j.backend.cpu.CpuBackend;
 import dev.tune4j.models.CausalLM;
 import dev.tune4j.models.ForwardArgs;
 import dev.tune4j.models.PreTrainedCausalLM;
-import dev.tune4j.nn.Module;
 import dev.tune4j.nn.Parameter;
 import dev.tune4j.tensor.Tensor;
 import dev.tune4j.train.TrainableWeights;
@@ -101,7 +101,8 @@ public final class OrtTrainingStep implements AutoCloseable {
 
     /** As {@link #compile(CausalLM)}; {@code expected}, when not null, must be the model's backend. */
     static OrtTrainingStep compile(CausalLM model, OnnxRuntimeBackend expected) {
-        PreTrainedCausalLM net = findNetwork(model.module());
+        PreTrainedCausalLM net = PreTrainedCausalLM.find(model.module()).orElseThrow(() -> new IllegalArgumentException(
+                model.module().getClass().getSimpleName() + " holds no PreTrainedCausalLM to trace"));
         if (!(net.backend() instanceof OnnxRuntimeBackend backend) || (expected != null && backend != expected)) {
             throw new IllegalArgumentException("the model was built on backend " + net.backend().name()
                     + (expected != null ? ", not on this onnxruntime backend" : "")
@@ -119,18 +120,6 @@ public final class OrtTrainingStep implements AutoCloseable {
             throw new IllegalArgumentException("the model has no trained parameter (requiresGrad is false everywhere)");
         }
         return compile(net, trained, backend);
-    }
-
-    private static PreTrainedCausalLM findNetwork(Module root) {
-        if (root instanceof PreTrainedCausalLM p) {
-            return p;
-        }
-        for (Module m : root.namedModules().values()) {
-            if (m instanceof PreTrainedCausalLM p) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException(root.getClass().getSimpleName() + " holds no PreTrainedCausalLM to trace");
     }
 
     static OrtTrainingStep compile(PreTrainedCausalLM model, Map<String, Parameter> trained, OnnxRuntimeBackend backend) {
@@ -182,8 +171,7 @@ public final class OrtTrainingStep implements AutoCloseable {
                 tensors.add(o);
                 byName.put(w.getKey(), o);
             }
-            byte[] bytes = trace.g.toBytes();
-            OrtGraph graph = new OrtGraph(env, OrtCausalLM.session(env, trace, byName, backend), trace.inputs(), rope, bytes.length);
+            OrtGraph graph = OrtCausalLM.graph(env, trace, byName, backend, rope);
             LOG.debug("onnxruntime training graph ready on {}: {} trained, {} frozen weights", backend.device(),
                     trained.size(), tensors.size());
             List<TracedOp.Dropout> dropouts = new ArrayList<>();
@@ -231,23 +219,17 @@ public final class OrtTrainingStep implements AutoCloseable {
      * it, the returned loss is not, as {@code Autograd.backward(loss, gradOutput)} does.
      */
     public float forwardBackward(ForwardArgs args, float gradOutput) {
-        int[][] inputIds = args.inputIds();
-        int[][] labels = args.labels();
-        if (inputIds == null || inputIds.length == 0 || inputIds[0] == null || inputIds[0].length == 0) {
-            throw new IllegalArgumentException("input_ids is empty");
-        }
         if (args.outputHiddenStates()) {
             throw new UnsupportedOperationException("output_hidden_states is not available in a training step");
         }
-        int batch = inputIds.length;
-        int seq = inputIds[0].length;
-        ForwardArgs.requireShape("input_ids", inputIds, batch, seq);
-        ForwardArgs.requireShape("attention_mask", args.attentionMask(), batch, seq);
-        ForwardArgs.requireShape("position_ids", args.positionIds(), batch, seq);
-        if (labels == null) {
+        if (args.labels() == null) {
             throw new IllegalArgumentException("labels are required for a training step");
         }
-        ForwardArgs.requireShape("labels", labels, batch, seq);
+        int[] shape = args.requireShapes();
+        int batch = shape[0];
+        int seq = shape[1];
+        int[][] inputIds = args.inputIds();
+        int[][] labels = args.labels();
         long[] flatLabels = new long[batch * seq];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < seq; t++) {
@@ -264,17 +246,8 @@ public final class OrtTrainingStep implements AutoCloseable {
                 flatLabels[b * seq + t] = l;
             }
         }
-        int[][] positions = args.positionIds();
-        if (positions == null) {
-            positions = new int[batch][seq];
-            for (int[] row : positions) {
-                for (int t = 0; t < seq; t++) {
-                    row[t] = t;
-                }
-            }
-        }
-        int[][] attentionMask = args.attentionMask() != null ? args.attentionMask()
-                : OrtCausalLM.packedDocuments(args.positionIds());
+        int[][] positions = args.positionIdsOrDefault();
+        int[][] attentionMask = args.attentionMaskOrDocuments();
         Map<String, OnnxTensor> extra = new HashMap<>();
         try {
             extra.put(LABELS, OnnxTensor.createTensor(env, LongBuffer.wrap(flatLabels), new long[] {batch, seq}));
@@ -284,7 +257,7 @@ public final class OrtTrainingStep implements AutoCloseable {
                         Arrays.stream(v.shape()).asLongStream().toArray()));
             }
             for (TracedOp.Dropout d : dropouts) {
-                extra.put(d.mask(), OnnxTensor.createTensor(env, FloatBuffer.wrap(dropoutMask(d, batch * seq)),
+                extra.put(d.mask(), OnnxTensor.createTensor(env, FloatBuffer.wrap(CpuBackend.dropoutMask(batch * seq * d.x().dim(1), d.p(), d.random())),
                         new long[] {batch * seq, d.x().dim(1)}));
             }
         } catch (OrtException e) {
@@ -309,16 +282,6 @@ public final class OrtTrainingStep implements AutoCloseable {
             }
             return loss;
         }
-    }
-
-    /** The mask the cpu backend's dropout draws: per element, 0 with probability p, else 1 / (1 - p). */
-    private static float[] dropoutMask(TracedOp.Dropout d, int tokens) {
-        float[] m = new float[tokens * d.x().dim(1)];
-        float keep = 1f / (1f - d.p());
-        for (int i = 0; i < m.length; i++) {
-            m[i] = d.random().nextFloat() < d.p() ? 0f : keep;
-        }
-        return m;
     }
 
     private static OnnxTensor tensor(OrtSession.Result r, String name) {

@@ -43,6 +43,8 @@ final class Trace {
     private Tensor last;
     /** The output of the Add just recorded (two equal [tokens, width] operands), else null. */
     private Tensor residual;
+    /** The modules that get a run-time LoRA slot in this pass (none unless compiled with targets). */
+    java.util.Set<String> loraModules = java.util.Set.of();
     /** Run-time LoRA branches recorded in this pass, by module name. */
     private final Map<String, LoraSlot> loraSlots = new LinkedHashMap<>();
     /** The ops in order, kept only for a training graph (null otherwise): BackwardEmitter's input. */
@@ -448,33 +450,33 @@ final class Trace {
      * initializer (an ONNX "overridable initializer": the run's adapter replaces it, and without one
      * the branch adds zeros), and {@code out = base + (x A^T) B^T} with the scaling folded into B.
      */
-    void loraSlot(Tensor out, Tensor x, Tensor weight, boolean transB, java.util.Set<String> modules) {
+    void loraSlot(Tensor out, Tensor x, Tensor weight, boolean transB) {
         String param = parameters.get(weight);
-        if (modules.isEmpty() || param == null) {
+        if (loraModules.isEmpty() || param == null) {
             return;
         }
-        loraSlot(out, x, param, transB ? weight.dim(1) : weight.dim(0), transB ? weight.dim(0) : weight.dim(1), modules);
+        loraSlot(out, x, param, transB ? weight.dim(1) : weight.dim(0), transB ? weight.dim(0) : weight.dim(1));
     }
 
     /**
      * The slot of a 4-bit layer, as for a float one: the branch reads only x, so the base weight's
      * format does not matter.
      */
-    void loraSlot(Tensor out, Tensor x, Bnb4Weight w, java.util.Set<String> modules) {
+    void loraSlot(Tensor out, Tensor x, Bnb4Weight w) {
         String param = parameters.get(w.weight());
-        if (modules.isEmpty() || param == null) {
+        if (loraModules.isEmpty() || param == null) {
             return;
         }
-        loraSlot(out, x, param, w.inFeatures(), w.outFeatures(), modules);
+        loraSlot(out, x, param, w.inFeatures(), w.outFeatures());
     }
 
     /** The slot of the linear whose weight parameter is {@code param}, [width, in] as torch stores it. */
-    private void loraSlot(Tensor out, Tensor x, String param, int in, int width, java.util.Set<String> modules) {
+    private void loraSlot(Tensor out, Tensor x, String param, int in, int width) {
         if (!param.endsWith(".weight")) {
             return;
         }
         String module = param.substring(0, param.length() - ".weight".length());
-        if (!modules.contains(module)) {
+        if (!loraModules.contains(module)) {
             return;
         }
         LoraSlot slot = loraSlots.get(module);

@@ -9,8 +9,13 @@ import dev.tune4j.tensor.Tensor;
  * backward needs. {@link BackwardEmitter} walks these in reverse.
  */
 sealed interface TracedOp {
-    /** The tensors the op returned. */
-    Tensor[] outputs();
+    /** The tensor the op returned (split: its first part). */
+    Tensor out();
+
+    /** The tensors the op returned: its one output, for every op but split. */
+    default Tensor[] outputs() {
+        return new Tensor[] {out()};
+    }
 
     /** The tensors the op read (nulls allowed). */
     Tensor[] inputs();
@@ -19,10 +24,6 @@ sealed interface TracedOp {
     String name();
 
     record Embedding(Tensor out, Tensor table) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {table};
         }
@@ -34,10 +35,6 @@ sealed interface TracedOp {
 
     /** x W^T + b ({@code transB}, Linear) or x W + b (GPT-2's Conv1D). */
     record Linear(Tensor out, Tensor x, Tensor weight, Tensor bias, boolean transB) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x, weight, bias};
         }
@@ -53,10 +50,6 @@ sealed interface TracedOp {
      */
     record Linear4bit(Tensor out, Tensor x, dev.tune4j.backend.Bnb4Weight weight, Tensor bias, String packed,
                       String absmax) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x, weight.weight(), bias};
         }
@@ -68,10 +61,6 @@ sealed interface TracedOp {
 
     /** Add or Mul with ONNX broadcasting (add, mul, mulRowVector). */
     record Binary(Tensor out, String op, Tensor a, Tensor b) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {a, b};
         }
@@ -82,10 +71,6 @@ sealed interface TracedOp {
     }
 
     record Scale(Tensor out, Tensor x, float s) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x};
         }
@@ -97,10 +82,6 @@ sealed interface TracedOp {
 
     /** An op whose output is its input (dropout with p = 0, or outside training). */
     record Same(Tensor out, Tensor x) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x};
         }
@@ -112,10 +93,6 @@ sealed interface TracedOp {
 
     /** x times the graph input {@code mask}, drawn from {@code random} with keep probability 1 - p, scaled 1 / (1 - p). */
     record Dropout(Tensor out, Tensor x, float p, java.util.random.RandomGenerator random, String mask) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x};
         }
@@ -126,10 +103,6 @@ sealed interface TracedOp {
     }
 
     record RmsNorm(Tensor out, Tensor x, Tensor weight, float eps) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x, weight};
         }
@@ -140,10 +113,6 @@ sealed interface TracedOp {
     }
 
     record LayerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x, weight, bias};
         }
@@ -154,10 +123,6 @@ sealed interface TracedOp {
     }
 
     record Swiglu(Tensor out, Tensor gate, Tensor up) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {gate, up};
         }
@@ -168,10 +133,6 @@ sealed interface TracedOp {
     }
 
     record Activation(Tensor out, Tensor x, String activation) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x};
         }
@@ -183,10 +144,6 @@ sealed interface TracedOp {
 
     /** RoPE on x [tokens, heads * headDim]; cos and sin are graph inputs, not differentiated. */
     record Rope(Tensor out, Tensor x, int heads, Tensor cos, Tensor sin) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x};
         }
@@ -201,10 +158,6 @@ sealed interface TracedOp {
      *     keys (batch, kvH, 1, d, slots), values (batch, kvH, 1, slots, d), probabilities (batch, kvH, rep, seq, slots)
      */
     record Attention(Tensor out, Tensor q, Tensor k, Tensor v, AttentionSpec spec, String[] saved) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {q, k, v};
         }
@@ -215,6 +168,11 @@ sealed interface TracedOp {
     }
 
     record Split(Tensor[] parts, Tensor x, int[] widths) implements TracedOp {
+        public Tensor out() {
+            return parts[0];
+        }
+
+        @Override
         public Tensor[] outputs() {
             return parts;
         }
@@ -229,10 +187,6 @@ sealed interface TracedOp {
     }
 
     record SelectRows(Tensor out, Tensor x) implements TracedOp {
-        public Tensor[] outputs() {
-            return new Tensor[] {out};
-        }
-
         public Tensor[] inputs() {
             return new Tensor[] {x};
         }
