@@ -39,6 +39,52 @@ public final class Bnb4Weight {
     private volatile float[] absmax;
 
     /**
+     * bitsandbytes' hard-coded NF4 table (index to value). Each literal is exactly a float32; the
+     * construction from normal quantiles in the quant module reproduces it.
+     */
+    private static final float[] NF4 = {
+        -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
+        -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
+        0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f,
+        0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f,
+    };
+
+    /**
+     * FP4 (1 sign, 2 exponent, 1 mantissa bit, bias 2) by bit pattern, before normalisation. The
+     * Python source writes {@code -0} for pattern 0b1000, which is the integer 0, so that entry is
+     * +0.0 and the table holds two identical zeros.
+     */
+    private static final float[] FP4_RAW = {
+        0f, 0.0625f, 8f, 12f, 4f, 6f, 2f, 3f,
+        0f, -0.0625f, -8f, -12f, -4f, -6f, -2f, -3f,
+    };
+
+    /**
+     * A copy of bitsandbytes' standard 16-entry code table of {@code "nf4"} or {@code "fp4"} (FP4
+     * normalised by its largest magnitude, as bitsandbytes does): what a {@code quant_map} holds
+     * unless a checkpoint brings its own.
+     *
+     * @throws IllegalArgumentException for another quant type
+     */
+    public static float[] standardTable(String quantType) {
+        if ("nf4".equals(quantType)) {
+            return NF4.clone();
+        }
+        if (!"fp4".equals(quantType)) {
+            throw new IllegalArgumentException("quant_type must be \"nf4\" or \"fp4\", found " + quantType);
+        }
+        float max = 0f;
+        for (float v : FP4_RAW) {
+            max = Math.max(max, Math.abs(v));
+        }
+        float[] t = new float[16];
+        for (int i = 0; i < 16; i++) {
+            t[i] = FP4_RAW[i] / max;
+        }
+        return t;
+    }
+
+    /**
      * @param weight      the layer's packed U8 weight parameter itself (bitsandbytes stores it as
      *                    {@code [(n+1)/2, 1]}); a tracing backend names its graph value after the
      *                    parameter, so pass the registered tensor, not a copy

@@ -15,28 +15,9 @@ import org.apache.commons.math3.distribution.NormalDistribution;
 final class CodeTables {
     private CodeTables() {}
 
-    /**
-     * bitsandbytes' hard-coded NF4 table (index to value). Each literal is exactly a float32; the
-     * construction from normal quantiles ({@link #createNormalMap}) reproduces it.
-     */
-    private static final float[] NF4 = {
-        -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
-        -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
-        0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f,
-        0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f,
-    };
-
-    /**
-     * FP4 (1 sign, 2 exponent, 1 mantissa bit, bias 2) by bit pattern, before normalisation. The
-     * Python source writes {@code -0} for pattern 0b1000, which is the integer 0, so that entry is
-     * +0.0 and the table holds two identical zeros.
-     */
-    private static final float[] FP4_RAW = {
-        0f, 0.0625f, 8f, 12f, 4f, 6f, 2f, 3f,
-        0f, -0.0625f, -8f, -12f, -4f, -6f, -2f, -3f,
-    };
-
-    private static final float[] FP4 = fp4();
+    /** bitsandbytes' NF4 and FP4 tables, kept with the 4-bit weight description in core. */
+    private static final float[] NF4 = dev.tune4j.backend.Bnb4Weight.standardTable("nf4");
+    private static final float[] FP4 = dev.tune4j.backend.Bnb4Weight.standardTable("fp4");
     private static final float[] DYNAMIC_SIGNED = createDynamicMap(true, 7, 8);
     private static final float[] DYNAMIC_UNSIGNED = createDynamicMap(false, 7, 8);
 
@@ -59,18 +40,6 @@ final class CodeTables {
     /** The shared signed or unsigned default dynamic map (not to be modified). */
     static float[] dynamicMapShared(boolean signed) {
         return signed ? DYNAMIC_SIGNED : DYNAMIC_UNSIGNED;
-    }
-
-    private static float[] fp4() {
-        float max = 0f;
-        for (float v : FP4_RAW) {
-            max = Math.max(max, Math.abs(v));
-        }
-        float[] t = new float[16];
-        for (int i = 0; i < 16; i++) {
-            t[i] = FP4_RAW[i] / max;
-        }
-        return t;
     }
 
     /**

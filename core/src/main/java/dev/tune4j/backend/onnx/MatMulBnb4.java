@@ -20,24 +20,6 @@ import java.util.List;
 final class MatMulBnb4 {
     static final String DOMAIN = "com.microsoft";
 
-    /**
-     * The code tables compiled into ORT's kernels (the {@code quant_type} attribute picks one; a
-     * graph cannot pass its own). They equal bitsandbytes' NF4 and FP4 tables, up to the sign of
-     * FP4's second zero, which does not change a product.
-     */
-    private static final float[] NF4 = {
-        -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
-        -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
-        0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f,
-        0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f,
-    };
-
-    /** FP4 (sign, 2 exponent bits, 1 mantissa bit) by bit pattern, normalised by its largest value 12. */
-    private static final float[] FP4 = {
-        0f, 0.0625f / 12f, 8f / 12f, 12f / 12f, 4f / 12f, 6f / 12f, 2f / 12f, 3f / 12f,
-        -0f, -0.0625f / 12f, -8f / 12f, -12f / 12f, -4f / 12f, -6f / 12f, -2f / 12f, -3f / 12f,
-    };
-
     private MatMulBnb4() {}
 
     /** The {@code quant_type} attribute: 0 for FP4, 1 for NF4. */
@@ -69,7 +51,9 @@ final class MatMulBnb4 {
             throw unsupported(param, "shape [" + w.outFeatures() + ", " + w.inFeatures() + "]: ORT's MatMulBnb4 takes"
                     + " at most 2^31 - 1 weight elements");
         }
-        float[] table = "fp4".equals(w.quantType()) ? FP4 : NF4;
+        // ORT's kernels have bitsandbytes' tables compiled in (quant_type picks one; a graph cannot
+        // pass its own). Its FP4 writes the second zero as -0, which dequantizes alike.
+        float[] table = Bnb4Weight.standardTable(w.quantType());
         float[] map = w.quantMap();
         for (int i = 0; i < 16; i++) {
             if (map[i] != table[i]) {   // ==, not bits: +0 and -0 dequantize alike
