@@ -15,4 +15,13 @@ public interface LinearFactory {
 
     /** A module implementing {@link LinearLayer}, with its parameters under {@code path}'s names. */
     Module create(Backend backend, WeightPath path, int inFeatures, int outFeatures, boolean bias);
+
+    /**
+     * The output projection (lm_head) at {@code path}, or over {@code tiedWeight} (the input
+     * embedding's table) when the model ties them. Dense by default, as transformers keeps the
+     * head of a quantized model unless the configuration says otherwise.
+     */
+    default Module createHead(Backend backend, WeightPath path, int inFeatures, int outFeatures, Parameter tiedWeight) {
+        return tiedWeight != null ? new Linear(backend, tiedWeight) : new Linear(backend, path, inFeatures, outFeatures, false);
+    }
 }

@@ -46,6 +46,20 @@ public final class WeightPath {
         return m;
     }
 
+    /**
+     * The output projection at this path ({@code lm_head}), taking {@code in} features to the
+     * vocabulary; over {@code tiedWeight} when the model ties it to the input embedding (null
+     * otherwise). Dense unless the active {@link LinearFactory} quantizes heads.
+     */
+    public Module outputHead(dev.tune4j.backend.Backend backend, int in, int out, Parameter tiedWeight) {
+        Module m = linears.createHead(backend, this, in, out, tiedWeight);
+        if (!(m instanceof LinearLayer)) {
+            throw new IllegalStateException("the linear factory built " + m.getClass().getName()
+                    + " for '" + prefix + "', which is not a LinearLayer");
+        }
+        return m;
+    }
+
     public WeightPath pp(int index) {
         return pp(Integer.toString(index));
     }

@@ -155,7 +155,8 @@ public final class BitsAndBytesConfig implements QuantizationConfig {
      * The layers transformers' {@code replace_with_bnb_linear} would build: a
      * {@link dev.tune4j.quant.nn.Linear4bit} for every projection (quantized as its weight is
      * read, or read as stored in a bnb-4bit checkpoint), a plain Linear for modules named in
-     * {@code llm_int8_skip_modules}. The lm_head is not built through the factory and stays dense.
+     * {@code llm_int8_skip_modules}. The lm_head stays dense, unless {@code llm_int8_skip_modules} is given
+     * and does not name it (transformers then quantizes it too).
      *
      * @throws IllegalStateException when {@code load_in_4bit} is false (nothing to quantize)
      */

@@ -194,6 +194,10 @@ final class VectorKernels4bit extends Kernels4bit {
                 xOdd[k] = x[2 * k + 1];
             }
         }
+        if (xEven != null && bs % step == 0 && cols % bs == 0) {
+            gemvAligned(s, cols, xEven, xOdd, y, rowStart, rowEnd, t0, t1);
+            return;
+        }
         for (int r = rowStart; r < rowEnd; r++) {
             long rowBase = (long) r * cols;
             long rowEndFlat = rowBase + cols;
@@ -240,6 +244,41 @@ final class VectorKernels4bit extends Kernels4bit {
                 }
             }
             y[r] = sumLanes(acc0.add(acc1)) + tail;
+        }
+    }
+
+    /**
+     * The mat-vec when rows are whole blocks and a block whole vector steps (every real shape:
+     * blocksize 64 and widths that are multiples of it). Each block's codes are multiplied with x
+     * as table values, and the block's partial sums are scaled once by its absmax: one multiply
+     * per block instead of one per vector, and no bounds or parity checks inside the block.
+     */
+    private static void gemvAligned(QuantState s, int cols, float[] xEven, float[] xOdd, float[] y,
+                                    int rowStart, int rowEnd, IntVector t0, IntVector t1) {
+        byte[] packed = s.packed();
+        int bs = s.blocksize();
+        int blocksPerRow = cols / bs;
+        int bytesPerBlock = bs / 2;
+        for (int r = rowStart; r < rowEnd; r++) {
+            FloatVector acc0 = FloatVector.zero(FLOATS);
+            FloatVector acc1 = FloatVector.zero(FLOATS);
+            long firstBlock = (long) r * blocksPerRow;
+            int byteOff = (int) (firstBlock * bytesPerBlock);
+            int xi = 0;
+            for (int b = 0; b < blocksPerRow; b++) {
+                FloatVector p0 = FloatVector.zero(FLOATS);
+                FloatVector p1 = FloatVector.zero(FLOATS);
+                for (int e = 0; e < bytesPerBlock; e += LANES, byteOff += LANES, xi += LANES) {
+                    IntVector wide = widen(packed, byteOff);
+                    p0 = lookup(wide.lanewise(VectorOperators.LSHR, 4).and(0x0F), t0, t1)
+                            .fma(FloatVector.fromArray(FLOATS, xEven, xi), p0);
+                    p1 = lookup(wide.and(0x0F), t0, t1).fma(FloatVector.fromArray(FLOATS, xOdd, xi), p1);
+                }
+                FloatVector a = FloatVector.broadcast(FLOATS, s.blockScale((int) (firstBlock + b)));
+                acc0 = p0.fma(a, acc0);
+                acc1 = p1.fma(a, acc1);
+            }
+            y[r] = sumLanes(acc0.add(acc1));
         }
     }
 

@@ -234,6 +234,10 @@ public final class CpuBackend implements Backend {
         int kvWidth = spec.kvHeads() * d;
         float[] qd = q.data();
         float[] out = new float[b * t * qWidth];
+        if (t == 1 && probs == null) {
+            attendOneQuery(qd, keys, values, spec, out);
+            return Tensor.of(out, b, qWidth);
+        }
         parallelFor(b * heads, task -> {
             int row = task / heads;
             int h = task % heads;
@@ -246,29 +250,7 @@ public final class CpuBackend implements Backend {
             int[] mask = spec.mask() == null ? null : spec.mask()[row];
             for (int i = 0; i < t; i++) {
                 int qSlot = spec.past() + i;
-                int off = i * s;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < s; j++) {
-                    if (!spec.visible(row, qSlot, j)) {
-                        scores[off + j] = Float.NEGATIVE_INFINITY;
-                    } else if (scores[off + j] > max) {
-                        max = scores[off + j];
-                    }
-                }
-                if (max == Float.NEGATIVE_INFINITY) {
-                    uniformOverMaskedKeys(scores, off, s, qSlot, mask, spec.maskedRows());
-                    continue;
-                }
-                float sum = 0f;
-                for (int j = 0; j < s; j++) {
-                    float e = scores[off + j] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(scores[off + j] - max);
-                    scores[off + j] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                for (int j = 0; j < s; j++) {
-                    scores[off + j] *= inv;
-                }
+                maskedSoftmax(scores, i * s, s, j -> spec.visible(row, qSlot, j), qSlot, mask, spec.maskedRows());
             }
             if (probs != null) {
                 probs[task] = scores;
@@ -278,6 +260,63 @@ public final class CpuBackend implements Backend {
                     out, row * t * qWidth + h * d, qWidth);
         });
         return Tensor.of(out, b * t, qWidth);
+    }
+
+    /**
+     * Decode: one new query per row. The {@code rep} query heads that share a kv head are
+     * adjacent in the query row, so they form one [rep, d] matrix against that head's keys and
+     * values: each cached key and value is read once per kv head rather than once per query
+     * head. Same arithmetic per query as the general path; only the grouping differs.
+     */
+    private static void attendOneQuery(float[] qd, float[] keys, float[] values, AttentionSpec spec, float[] out) {
+        int heads = spec.heads();
+        int kvHeads = spec.kvHeads();
+        int d = spec.headDim();
+        int rep = heads / kvHeads;
+        int s = spec.kvLen();
+        int qWidth = heads * d;
+        int kvWidth = kvHeads * d;
+        int qSlot = spec.past();
+        parallelFor(spec.batch() * kvHeads, task -> {
+            int row = task / kvHeads;
+            int kvh = task % kvHeads;
+            int kvBase = row * spec.kvCapacity() * kvWidth + kvh * d;
+            int qOff = row * qWidth + kvh * rep * d;
+            float[] scores = new float[rep * s];
+            // scores[rep, s] = Q_g [rep, d] . K_h [s, d]^T
+            Gemm.sgemm(false, true, rep, s, d, spec.scale(), qd, qOff, d, keys, kvBase, kvWidth, 0f, scores, 0, s);
+            int[] mask = spec.mask() == null ? null : spec.mask()[row];
+            boolean[] visible = new boolean[s];
+            for (int j = 0; j < s; j++) {
+                visible[j] = spec.visible(row, qSlot, j);
+            }
+            for (int i = 0; i < rep; i++) {
+                maskedSoftmax(scores, i * s, s, j -> visible[j], qSlot, mask, spec.maskedRows());
+            }
+            // out_g [rep, d] = P [rep, s] . V_h [s, d]
+            Gemm.sgemm(false, false, rep, d, s, 1f, scores, 0, s, values, kvBase, kvWidth, 0f, out, qOff, d);
+        });
+    }
+
+    /**
+     * Softmax of one row of scores over the keys {@code visible} admits (the others get weight
+     * 0); a row that sees no key gets transformers' weights for it.
+     */
+    private static void maskedSoftmax(float[] scores, int off, int s, java.util.function.IntPredicate visible, int qSlot,
+                                      int[] mask, AttentionSpec.MaskedRows policy) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < s; j++) {
+            if (!visible.test(j)) {
+                scores[off + j] = Float.NEGATIVE_INFINITY;
+            } else if (scores[off + j] > max) {
+                max = scores[off + j];
+            }
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            uniformOverMaskedKeys(scores, off, s, qSlot, mask, policy);
+            return;
+        }
+        VectorOps.scale(1f / VectorOps.expSum(scores, off, s, max), scores, off, s);
     }
 
     /** The weights transformers gives a query that sees no key (see AttentionSpec.MaskedRows). */

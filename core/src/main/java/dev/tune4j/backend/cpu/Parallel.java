@@ -1,10 +1,10 @@
 package dev.tune4j.backend.cpu;
 
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Data-parallel loops over a fixed pool of daemon threads, sized to the machine's cores.
@@ -29,22 +29,37 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Parallel {
     private static final int PARALLELISM = Math.max(1,
             Integer.getInteger("tune4j.threads", Runtime.getRuntime().availableProcessors()));
-    /** How long an idle worker keeps polling before it sleeps: decode steps come every few 100 µs. */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
-    private static final LinkedBlockingQueue<Runnable> QUEUE = new LinkedBlockingQueue<>();
+    /**
+     * How long an idle worker (or a caller waiting for the last chunk) keeps polling before it
+     * parks. A decode step hands out a loop every few tens of microseconds, and waking a parked
+     * thread costs about as much as one of those loops, so threads stay awake across the gaps.
+     */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** Lock-free, so a spinning worker's polls never contend with the caller's offers. */
+    private static final ConcurrentLinkedQueue<Runnable> QUEUE = new ConcurrentLinkedQueue<>();
+    private static final Worker[] WORKERS;
     /** Chunks per thread in a loop: enough to rebalance when a core is busy elsewhere. */
     public static final int CHUNKS_PER_THREAD = 4;
 
     private static final Thread FIRST_WORKER;
 
     static {
-        Thread first = null;
+        WORKERS = new Worker[PARALLELISM - 1];
         for (int i = 1; i < PARALLELISM; i++) {
-            Thread t = new Worker(i);
-            t.start();
-            first = first == null ? t : first;
+            WORKERS[i - 1] = new Worker(i);
+            WORKERS[i - 1].start();
         }
-        FIRST_WORKER = first;
+        FIRST_WORKER = WORKERS.length == 0 ? null : WORKERS[0];
+    }
+
+    /** Queues a task and wakes a parked worker for it, if any is parked. */
+    private static void offer(Runnable task) {
+        QUEUE.add(task);
+        for (Worker w : WORKERS) {
+            if (w.parked && w.wake()) {
+                return;
+            }
+        }
     }
 
     private Parallel() {}
@@ -102,14 +117,16 @@ public final class Parallel {
         private final int chunks;
         private final IntRangeConsumer body;
         private final AtomicInteger next = new AtomicInteger();
-        private final CountDownLatch done;
+        private final AtomicInteger remaining;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread owner = Thread.currentThread();
+        private volatile boolean callerParked;
 
         Job(int n, int chunks, IntRangeConsumer body) {
             this.n = n;
             this.chunks = chunks;
             this.body = body;
-            this.done = new CountDownLatch(chunks);
+            this.remaining = new AtomicInteger(chunks);
         }
 
         void run(boolean caller) {
@@ -121,7 +138,9 @@ public final class Parallel {
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                 } finally {
-                    done.countDown();
+                    if (remaining.decrementAndGet() == 0 && callerParked) {
+                        LockSupport.unpark(owner);
+                    }
                 }
             }
             if (caller) {
@@ -141,7 +160,7 @@ public final class Parallel {
 
         void start() {
             for (int i = 1; i < Math.min(chunks, PARALLELISM); i++) {
-                QUEUE.add(this::runAsHelper);
+                offer(this::runAsHelper);
             }
             run(true);
         }
@@ -150,27 +169,39 @@ public final class Parallel {
             run(false);
         }
 
+        /** Spins while the helpers finish their last chunks, then parks until the last one ends. */
         private void awaitUninterruptibly() {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    done.await();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (remaining.get() > 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            if (remaining.get() == 0) {
+                return;
+            }
+            callerParked = true;
+            while (remaining.get() > 0) {
+                LockSupport.park(this);
             }
         }
     }
 
-    /** A pool thread: polls briefly, then sleeps on the queue. */
+    /** A pool thread: polls for a while, then parks until {@link #offer} wakes it. */
     private static final class Worker extends Thread {
+        volatile boolean parked;
+        private final AtomicInteger wakeups = new AtomicInteger();
+
         Worker(int index) {
             super("tune4j-cpu-" + index);
             setDaemon(true);
+        }
+
+        /** Unparks this worker if it is parked and nobody woke it yet; true when this call did. */
+        boolean wake() {
+            if (wakeups.compareAndSet(0, 1)) {
+                LockSupport.unpark(this);
+                return true;
+            }
+            return false;
         }
 
         @Override
@@ -184,14 +215,23 @@ public final class Parallel {
                         task = QUEUE.poll();
                     }
                 }
-                try {
+                if (task == null) {
+                    // Announce the park before the last look, so an offer made meanwhile either
+                    // is seen here or sees the flag and unparks.
+                    wakeups.set(0);
+                    parked = true;
+                    task = QUEUE.poll();
                     if (task == null) {
-                        task = QUEUE.take();
+                        LockSupport.park(this);
                     }
+                    parked = false;
+                    Thread.interrupted(); // an interrupt is not a shutdown request for daemon pool threads
+                    if (task == null) {
+                        continue;
+                    }
+                }
+                try {
                     task.run();
-                } catch (InterruptedException e) {
-                    // Daemon pool threads live as long as the JVM; an interrupt is not a shutdown request.
-                    Thread.interrupted();
                 } catch (Throwable t) {
                     // Job.run records body failures itself; nothing else may kill a pool thread.
                 }

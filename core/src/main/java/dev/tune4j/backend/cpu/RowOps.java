@@ -18,6 +18,9 @@ interface RowOps {
 
     void softmaxInPlace(float[] x, int off, int len);
 
+    /** {@code x[i] = exp(x[i] - max)} (0 for -inf), returning their sum. */
+    float expSum(float[] x, int off, int len, float max);
+
     float rmsnorm(float[] x, int xOff, float[] weight, int wOff, float eps, float[] out, int outOff, int len);
 
     void siluMul(float[] gate, int gOff, float[] up, int uOff, float[] out, int outOff, int len);

@@ -85,6 +85,17 @@ final class ScalarRowOps implements RowOps {
     }
 
     @Override
+    public float expSum(float[] x, int off, int len, float max) {
+        double s = 0;
+        for (int i = off; i < off + len; i++) {
+            float e = x[i] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(x[i] - max);
+            x[i] = e;
+            s += e;
+        }
+        return (float) s;
+    }
+
+    @Override
     public float rmsnorm(float[] x, int xOff, float[] weight, int wOff, float eps, float[] out, int outOff, int len) {
         double ss = 0;
         for (int i = 0; i < len; i++) {

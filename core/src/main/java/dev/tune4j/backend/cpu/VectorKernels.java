@@ -23,6 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorKernels extends BlockedGemm {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     static final int L = F.length();
     /** Shorts with as many lanes as {@link #F}: half its width. */
     static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
@@ -224,11 +226,15 @@ final class VectorKernels extends BlockedGemm {
     @Override
     void gemvT(int m, int k, float[] a, int aOff, int lda, MatrixB b, int j0, int j1,
                float alpha, float beta, float[] c, int cOff, int ldc, Object prepared) {
-        float[] out = new float[4];
         int pairs = k / 2;
         SplitRows split = prepared instanceof SplitRows sr ? sr : (SplitRows) prepareRows(m, k, a, aOff, lda, b);
         float[] even = split == null ? null : split.even();
         float[] odd = split == null ? null : split.odd();
+        if (m == 1) {
+            gemv1(k, a, aOff, b, j0, j1, alpha, beta, c, cOff, even, odd);
+            return;
+        }
+        float[] out = new float[4];
         int j = j0;
         for (; j + 4 <= j1; j += 4) {
             // The four B rows stay in L1 while every row of A meets them: B is read from memory once.
@@ -247,6 +253,115 @@ final class VectorKernels extends BlockedGemm {
                 c[ci] = combine(alpha, dot1(a, aOff + i * lda, k, b, j), beta, c[ci]);
             }
         }
+    }
+
+    /**
+     * Decode (one row of A): each row of B in turn, streamed with four independent vectors per
+     * step, so the loads of one row run ahead while the multiply-adds of the last retire. One
+     * row at a time keeps every stream sequential (what the hardware prefetcher follows best),
+     * and the four accumulators are summed in a fixed order, so the result does not depend on
+     * how the rows were split over threads.
+     */
+    private static void gemv1(int k, float[] x, int xOff, MatrixB b, int j0, int j1, float alpha, float beta,
+                              float[] c, int cOff, float[] even, float[] odd) {
+        if (b.isHeap()) {
+            float[] w = b.array();
+            for (int j = j0; j < j1; j++) {
+                c[cOff + j] = combine(alpha, dotRowHeap(x, xOff, k, w, b.offset() + j * b.ld()), beta, c[cOff + j]);
+            }
+            return;
+        }
+        MemorySegment seg = b.segment();
+        long rowBytes = (long) b.ld() * b.dtype().byteSize();
+        switch (b.dtype()) {
+            case F32 -> {
+                for (int j = j0; j < j1; j++) {
+                    c[cOff + j] = combine(alpha, dotRowF32(x, xOff, k, seg, j * rowBytes), beta, c[cOff + j]);
+                }
+            }
+            case BF16 -> {
+                for (int j = j0; j < j1; j++) {
+                    c[cOff + j] = combine(alpha, dotRowBf16(even, odd, x, xOff, k, seg, j * rowBytes), beta, c[cOff + j]);
+                }
+            }
+            default -> {
+                for (int j = j0; j < j1; j++) {
+                    c[cOff + j] = combine(alpha, dotF16(even, odd, 0, x, xOff, k, seg, j * rowBytes), beta, c[cOff + j]);
+                }
+            }
+        }
+    }
+
+    private static float dotRowHeap(float[] x, int xOff, int k, float[] w, int r) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 4 * L <= k; p += 4 * L) {
+            s0 = FloatVector.fromArray(F, w, r + p).fma(FloatVector.fromArray(F, x, xOff + p), s0);
+            s1 = FloatVector.fromArray(F, w, r + p + L).fma(FloatVector.fromArray(F, x, xOff + p + L), s1);
+            s2 = FloatVector.fromArray(F, w, r + p + 2 * L).fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), s2);
+            s3 = FloatVector.fromArray(F, w, r + p + 3 * L).fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), s3);
+        }
+        for (; p + L <= k; p += L) {
+            s0 = FloatVector.fromArray(F, w, r + p).fma(FloatVector.fromArray(F, x, xOff + p), s0);
+        }
+        float t = sumLanes(s0.add(s1).add(s2.add(s3)));
+        for (; p < k; p++) {
+            t += x[xOff + p] * w[r + p];
+        }
+        return t;
+    }
+
+    private static float dotRowF32(float[] x, int xOff, int k, MemorySegment w, long r) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 4 * L <= k; p += 4 * L) {
+            long o = r + (long) p * 4;
+            s0 = FloatVector.fromMemorySegment(F, w, o, LE).fma(FloatVector.fromArray(F, x, xOff + p), s0);
+            s1 = FloatVector.fromMemorySegment(F, w, o + 4L * L, LE).fma(FloatVector.fromArray(F, x, xOff + p + L), s1);
+            s2 = FloatVector.fromMemorySegment(F, w, o + 8L * L, LE).fma(FloatVector.fromArray(F, x, xOff + p + 2 * L), s2);
+            s3 = FloatVector.fromMemorySegment(F, w, o + 12L * L, LE).fma(FloatVector.fromArray(F, x, xOff + p + 3 * L), s3);
+        }
+        for (; p + L <= k; p += L) {
+            s0 = FloatVector.fromMemorySegment(F, w, r + (long) p * 4, LE).fma(FloatVector.fromArray(F, x, xOff + p), s0);
+        }
+        float t = sumLanes(s0.add(s1).add(s2.add(s3)));
+        for (; p < k; p++) {
+            t += x[xOff + p] * w.get(Tensor.LE_FLOAT, r + (long) p * 4);
+        }
+        return t;
+    }
+
+    /** One BF16 row, read as pairs (see {@link #dot4Bf16}); x split into even and odd elements. */
+    private static float dotRowBf16(float[] xe, float[] xo, float[] x, int xOff, int k, MemorySegment w, long r) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+        int pairs = k / 2;
+        int q = 0;
+        for (; q + 4 * L <= pairs; q += 4 * L) {
+            long o = r + (long) q * 4;
+            IntVector v0 = IntVector.fromMemorySegment(I, w, o, LE);
+            IntVector v1 = IntVector.fromMemorySegment(I, w, o + 4L * L, LE);
+            IntVector v2 = IntVector.fromMemorySegment(I, w, o + 8L * L, LE);
+            IntVector v3 = IntVector.fromMemorySegment(I, w, o + 12L * L, LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, q), a0);
+            b0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, q), b0);
+            a1 = v1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, q + L), a1);
+            b1 = v1.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, q + L), b1);
+            a2 = v2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, q + 2 * L), a2);
+            b2 = v2.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, q + 2 * L), b2);
+            a3 = v3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, q + 3 * L), a3);
+            b3 = v3.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, q + 3 * L), b3);
+        }
+        for (; q + L <= pairs; q += L) {
+            IntVector v0 = IntVector.fromMemorySegment(I, w, r + (long) q * 4, LE);
+            a0 = v0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, q), a0);
+            b0 = v0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, q), b0);
+        }
+        float t = sumLanes(a0.add(b0).add(a1.add(b1)).add(a2.add(b2).add(a3.add(b3))));
+        for (int p = 2 * q; p < k; p++) {
+            t += x[xOff + p] * DType.bf16ToFloat(w.get(Tensor.LE_SHORT, r + (long) p * 2));
+        }
+        return t;
     }
 
     private static void dot4(float[] x, int xOff, int k, MatrixB b, int j, float[] xe, float[] xo, int xeOff, float[] out) {
@@ -525,12 +640,22 @@ final class VectorKernels extends BlockedGemm {
     }
 
     /**
-     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order of the float
+     * Sum of the lanes in a fixed order: halves added lanewise (512 → 256 → 128 bits), then the
+     * last four as (0 + 2) + (1 + 3). {@code reduceLanes(ADD)} leaves the order of the float
      * additions unspecified, and it differs between the interpreter and compiled code, so the same
      * inputs gave different bits as the JIT warmed up; a fixed order keeps every result (and so
      * training runs) reproducible.
      */
-    private static float sumLanes(FloatVector v) {
+    static float sumLanes(FloatVector v) {
+        if (L == 16) {
+            FloatVector h = ((FloatVector) v.reinterpretShape(F8, 0)).add((FloatVector) v.reinterpretShape(F8, 1));
+            FloatVector q = ((FloatVector) h.reinterpretShape(F4, 0)).add((FloatVector) h.reinterpretShape(F4, 1));
+            return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+        }
+        if (L == 8) {
+            FloatVector q = ((FloatVector) v.reinterpretShape(F4, 0)).add((FloatVector) v.reinterpretShape(F4, 1));
+            return (q.lane(0) + q.lane(2)) + (q.lane(1) + q.lane(3));
+        }
         float s = 0f;
         for (int i = 0; i < v.length(); i++) {
             s += v.lane(i);

@@ -84,6 +84,15 @@ public final class VectorOps {
     }
 
     /**
+     * {@code x[off + i] = exp(x[off + i] - max)} for {@code i < len} (0 where x is -inf), and the
+     * sum of the results, accumulated in a fixed order: the numerator and denominator of a softmax.
+     */
+    public static float expSum(float[] x, int off, int len, float max) {
+        check(x, off, len);
+        return OPS.expSum(x, off, len, max);
+    }
+
+    /**
      * RMSNorm of one row as transformers' {@code LlamaRMSNorm} computes it:
      * {@code out[i] = weight[i] * (x[i] * rstd)} with {@code rstd = 1 / sqrt(mean(x^2) + eps)}.
      * A null {@code weight} skips the gain. Returns {@code rstd}, which the backward pass needs.

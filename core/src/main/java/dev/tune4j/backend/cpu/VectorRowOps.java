@@ -1,6 +1,8 @@
 package dev.tune4j.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -113,25 +115,7 @@ final class VectorRowOps implements RowOps {
     @Override
     public void softmaxInPlace(float[] x, int off, int len) {
         float m = max(x, off, len);
-        FloatVector mv = FloatVector.broadcast(F, m);
-        double total = 0;
-        int i = 0;
-        while (i + L <= len) {
-            int end = Math.min(len, i + BLOCK);
-            FloatVector s = FloatVector.zero(F);
-            for (; i + L <= end; i += L) {
-                FloatVector e = FloatVector.fromArray(F, x, off + i).sub(mv).lanewise(VectorOperators.EXP);
-                e.intoArray(x, off + i);
-                s = s.add(e);
-            }
-            total += sumLanes(s);
-        }
-        for (; i < len; i++) {
-            float e = (float) Math.exp(x[off + i] - m);
-            x[off + i] = e;
-            total += e;
-        }
-        scale((float) (1.0 / total), x, off, len);
+        scale((float) (1.0 / expSum(x, off, len, m)), x, off, len);
     }
 
     @Override
@@ -172,13 +156,93 @@ final class VectorRowOps implements RowOps {
         int i = 0;
         for (int bound = F.loopBound(len); i < bound; i += L) {
             FloatVector g = FloatVector.fromArray(F, gate, gOff + i);
-            FloatVector sig = g.neg().lanewise(VectorOperators.EXP).add(1f);
+            FloatVector sig = exp(g.neg()).add(1f);
             g.div(sig).mul(FloatVector.fromArray(F, up, uOff + i)).intoArray(out, outOff + i);
         }
         for (; i < len; i++) {
             float g = gate[gOff + i];
-            out[outOff + i] = g / (1f + (float) Math.exp(-g)) * up[uOff + i];
+            out[outOff + i] = g / (1f + expScalar(-g)) * up[uOff + i];
         }
+    }
+
+    @Override
+    public float expSum(float[] x, int off, int len, float max) {
+        FloatVector mv = FloatVector.broadcast(F, max);
+        double total = 0;
+        int i = 0;
+        while (i + L <= len) {
+            int end = Math.min(len, i + BLOCK);
+            FloatVector s = FloatVector.zero(F);
+            for (; i + L <= end; i += L) {
+                FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(mv));
+                e.intoArray(x, off + i);
+                s = s.add(e);
+            }
+            total += sumLanes(s);
+        }
+        for (; i < len; i++) {
+            float e = expScalar(x[off + i] - max);
+            x[off + i] = e;
+            total += e;
+        }
+        return (float) total;
+    }
+
+    // e^x = 2^n * e^r with n = round(x / ln 2) and |r| <= ln(2) / 2; e^r by Cephes' expf
+    // polynomial (about 1 ulp). Written out in lanewise arithmetic rather than taken from
+    // VectorOperators.EXP, whose compiled (SVML) and interpreted forms round differently: with
+    // these operations a value gets the same bits before and after the JIT warms up, and the
+    // scalar twin below gives the same bits for the tail elements.
+    private static final float EXP_HI = 88.3762626647949f;
+    private static final float EXP_LO = -87.3365478515625f;
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer in the low bits. */
+    private static final float ROUNDER = 12582912f;
+
+    /** e^x lane by lane (0 below about -87.3, including -inf; +inf above about 88.4). */
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> under = x.compare(VectorOperators.LT, EXP_LO);
+        VectorMask<Float> over = x.compare(VectorOperators.GT, EXP_HI);
+        FloatVector c = x.max(EXP_LO).min(EXP_HI);
+        FloatVector t = c.fma(FloatVector.broadcast(F, LOG2E), FloatVector.broadcast(F, ROUNDER));
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(F, 1.9875691500e-4f), FloatVector.broadcast(F, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+        FloatVector y = p.mul(r.mul(r)).add(r).add(1f);
+        IntVector bits = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER)).add(127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector out = y.mul(bits.reinterpretAsFloats());
+        return out.blend(0f, under).blend(Float.POSITIVE_INFINITY, over);
+    }
+
+    /** The same computation as {@link #exp(FloatVector)} for one value (same bits). */
+    static float expScalar(float x) {
+        if (x < EXP_LO) {
+            return 0f;
+        }
+        if (x > EXP_HI) {
+            return Float.POSITIVE_INFINITY;
+        }
+        if (Float.isNaN(x)) {
+            return x;
+        }
+        float t = Math.fma(x, LOG2E, ROUNDER);
+        float n = t - ROUNDER;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, 1.9875691500e-4f, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        float y = p * (r * r) + r + 1f;
+        return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER) + 127) << 23);
     }
 
     /**

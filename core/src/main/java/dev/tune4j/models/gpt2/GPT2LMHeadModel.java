@@ -9,7 +9,6 @@ import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.nn.Conv1D;
 import dev.tune4j.nn.Embedding;
 import dev.tune4j.nn.LayerNorm;
-import dev.tune4j.nn.Linear;
 import dev.tune4j.nn.LinearLayer;
 import dev.tune4j.nn.Module;
 import dev.tune4j.nn.ModuleList;
@@ -37,11 +36,8 @@ public class GPT2LMHeadModel extends PreTrainedCausalLM {
         super(backend);
         this.config = config;
         this.transformer = register("transformer", new Gpt2Model(config, root.pp("transformer"), backend));
-        if (config.tieWordEmbeddings()) {
-            register("lm_head", new Linear(backend, transformer.wte.weight()));
-        } else {
-            register("lm_head", new Linear(backend, root.pp("lm_head"), config.hiddenSize(), config.vocabSize(), false));
-        }
+        register("lm_head", root.pp("lm_head").outputHead(backend, config.hiddenSize(), config.vocabSize(),
+                config.tieWordEmbeddings() ? transformer.wte.weight() : null));
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.tune4j.models.ModelConfig;
 import dev.tune4j.models.PreTrainedCausalLM;
 import dev.tune4j.models.RotaryEmbedding;
 import dev.tune4j.nn.Embedding;
-import dev.tune4j.nn.Linear;
 import dev.tune4j.nn.LinearLayer;
 import dev.tune4j.nn.Module;
 import dev.tune4j.nn.ModuleList;
@@ -43,11 +42,8 @@ public class LlamaForCausalLM extends PreTrainedCausalLM {
         this.config = config;
         this.rope = new RotaryEmbedding(config);
         this.model = register("model", new LlamaModel(config, root.pp("model"), backend));
-        if (config.tieWordEmbeddings()) {
-            register("lm_head", new Linear(backend, model.embedTokens.weight()));
-        } else {
-            register("lm_head", new Linear(backend, root.pp("lm_head"), config.hiddenSize(), config.vocabSize(), false));
-        }
+        register("lm_head", root.pp("lm_head").outputHead(backend, config.hiddenSize(), config.vocabSize(),
+                config.tieWordEmbeddings() ? model.embedTokens.weight() : null));
     }
 
     @Override

@@ -138,6 +138,55 @@ class VectorOpsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("impls")
+    void expSumWithinOneMillionthOfDouble(String name, RowOps ops) {
+        Random rnd = new Random(5);
+        for (int len : LENGTHS) {
+            int off = rnd.nextInt(4);
+            float[] x = random(rnd, off + len + 1, 30f);
+            x[off] = Float.NEGATIVE_INFINITY;
+            float[] before = x.clone();
+            float max = 10f;
+            float got = ops.expSum(x, off, len, max);
+            double want = 0;
+            for (int i = 0; i < len; i++) {
+                // The difference is taken in float, as a float32 softmax takes it; exp itself in double.
+                double e = Math.exp(before[off + i] - max);
+                want += e;
+                close(e, x[off + i], 1e-6 * e + Float.MIN_NORMAL, "exp(" + before[off + i] + " - 10) len " + len);
+            }
+            close(want, got, 1e-6 * want, "sum of exp, len " + len);
+            assertEquals(0f, x[off], "exp(-inf) is 0");
+            assertEquals(before[off + len], x[off + len], "expSum wrote past the row");
+        }
+        // Extremes: underflow to 0 (or a subnormal), overflow to infinity, and exp(0) = 1 exactly.
+        float[] edge = {-200f, -87.5f, 0f, 88f, 100f};
+        ops.expSum(edge, 0, edge.length, 0f);
+        assertEquals(0f, edge[0]);
+        close(Math.exp(-87.5), edge[1], Float.MIN_NORMAL, "exp(-87.5) (subnormal, may flush to 0)");
+        assertEquals(1f, edge[2]);
+        close(Math.exp(88), edge[3], 1e-6 * Math.exp(88), "exp(88)");
+        assertEquals(Float.POSITIVE_INFINITY, edge[4]);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void expGivesTheSameBitsInTheVectorBodyAndTheScalarTail(String name, RowOps ops) {
+        // 33 copies of each value: the first 32 go through the SIMD body (for 8- and 16-lane
+        // vectors), the last through the scalar tail; all must round alike.
+        Random rnd = new Random(6);
+        for (int trial = 0; trial < 2000; trial++) {
+            float v = (float) ((rnd.nextDouble() - 0.5) * 180);
+            float[] row = new float[33];
+            java.util.Arrays.fill(row, v);
+            ops.expSum(row, 0, row.length, 0f);
+            for (int i = 1; i < row.length; i++) {
+                assertEquals(Float.floatToRawIntBits(row[0]), Float.floatToRawIntBits(row[i]), "exp(" + v + ") at " + i);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
     void rmsnormMatchesLlamaRmsNorm(String name, RowOps ops) {
         Random rnd = new Random(4);
         for (int len : LENGTHS) {

@@ -4,6 +4,7 @@ import dev.tune4j.backend.Backend;
 import dev.tune4j.nn.Init;
 import dev.tune4j.nn.LinearFactory;
 import dev.tune4j.nn.Module;
+import dev.tune4j.nn.Parameter;
 import dev.tune4j.nn.WeightPath;
 import dev.tune4j.nn.WeightSource;
 import dev.tune4j.quant.BitsAndBytesConfig;
@@ -21,7 +22,8 @@ import java.util.Map;
  * {@code weight.quant_state.bitsandbytes__nf4|fp4} key is present) is read as stored, like
  * bitsandbytes' {@code Params4bit.from_prequantized}; a dense one is read and quantized at once,
  * so only one layer's float weights are ever materialised. Modules whose path contains a name in
- * {@code llm_int8_skip_modules} stay plain Linear layers, as transformers leaves them.
+ * {@code llm_int8_skip_modules} stay plain Linear layers, as transformers leaves them; the lm_head
+ * stays dense unless that list is given without it ({@link #createHead}).
  */
 public final class Linear4bitFactory implements LinearFactory {
     private static final List<String> STATS = List.of("absmax", "quant_map", "nested_absmax", "nested_quant_map");
@@ -57,6 +59,24 @@ public final class Linear4bitFactory implements LinearFactory {
             w.segment().unload();
         }
         return new Linear4bit(backend, s, b);
+    }
+
+    /**
+     * The lm_head: dense, as transformers keeps it, unless {@code llm_int8_skip_modules} is given
+     * and does not name it. transformers then replaces its default list ({@code lm_head} and tied
+     * outputs) by the user's, and the head is quantized like any projection. A tied head is
+     * quantized from the embedding table, which itself stays dense for the lookup.
+     */
+    @Override
+    public Module createHead(Backend backend, WeightPath path, int in, int out, Parameter tiedWeight) {
+        if (config.llmInt8SkipModules().isEmpty() || skipped(path.prefix())) {
+            return LinearFactory.super.createHead(backend, path, in, out, tiedWeight);
+        }
+        if (tiedWeight == null) {
+            return create(backend, path, in, out, false);
+        }
+        return new Linear4bit(backend, Functional.quantize4bit(tiedWeight.value(), config.blocksize(), config.bnb4bitQuantType(),
+                config.bnb4bitUseDoubleQuant()), null);
     }
 
     private static QuantState prequantized(WeightPath path, String stateKey, Tensor json, int in, int out) {

@@ -11,10 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tune4j.io.safetensors.SafetensorsCheckpoint;
 import dev.tune4j.models.AutoModelForCausalLM;
 import dev.tune4j.models.CausalLM;
+import dev.tune4j.models.ForwardArgs;
 import dev.tune4j.models.LoadOptions;
 import dev.tune4j.nn.Linear;
 import dev.tune4j.nn.Module;
 import dev.tune4j.quant.BitsAndBytesConfig;
+import dev.tune4j.quant.Functional;
 import dev.tune4j.tensor.Tensor;
 import dev.tune4j.testing.SharedData;
 import java.nio.file.Files;
@@ -22,6 +24,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -93,6 +97,53 @@ class Bnb4bitCheckpointTest {
             Module m = model.module();
             assertInstanceOf(Linear.class, m.findModule("model.layers.0.self_attn.o_proj").orElseThrow());
             assertInstanceOf(Linear4bit.class, m.findModule("model.layers.0.self_attn.q_proj").orElseThrow());
+            // transformers replaces its default list (lm_head) by the user's: the head is quantized too.
+            assertInstanceOf(Linear4bit.class, m.findModule("lm_head").orElseThrow());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"golden/llama_tiny", "golden/qwen2_tiny"})
+    void lmHeadIsDenseByDefaultAndQuantizedWhenTheSkipListOmitsIt(String golden) {
+        Path source = SharedData.require(golden);
+        int[][] ids = {{1, 17, 43, 9, 250, 3, 77}};
+        try (CausalLM dense = AutoModelForCausalLM.fromPretrained(source, LoadOptions.builder().quantizationConfig(NF4_DQ).build());
+             CausalLM named = AutoModelForCausalLM.fromPretrained(source, LoadOptions.builder()
+                     .quantizationConfig(NF4_DQ.toBuilder().llmInt8SkipModules("lm_head").build()).build());
+             CausalLM quantized = AutoModelForCausalLM.fromPretrained(source, LoadOptions.builder()
+                     .quantizationConfig(NF4_DQ.toBuilder().llmInt8SkipModules(java.util.List.of()).build()).build())) {
+            assertInstanceOf(Linear.class, dense.module().findModule("lm_head").orElseThrow());
+            assertInstanceOf(Linear.class, named.module().findModule("lm_head").orElseThrow());
+            Linear4bit head = assertInstanceOf(Linear4bit.class, quantized.module().findModule("lm_head").orElseThrow());
+            // The quantized head is bitsandbytes' NF4 of the checkpoint's head (the embedding when tied) ...
+            Linear denseHead = (Linear) dense.module().findModule("lm_head").orElseThrow();
+            float[] w = denseHead.weight().value().toFloatArray();
+            int vocab = denseHead.weight().value().dim(0);
+            int hidden = denseHead.weight().value().dim(1);
+            float[] deq = Functional.dequantize4bit(Functional.quantize4bit(denseHead.weight().value(), 64, "nf4", true));
+            assertArrayEquals(deq, head.dequantizedWeight().toFloatArray());
+            double err = 0;
+            for (int i = 0; i < w.length; i++) {
+                err = Math.max(err, Math.abs(w[i] - deq[i]));
+            }
+            assertTrue(err > 0, "the head was quantized");
+            // ... and the logits are the final hidden state times that weight, in double here.
+            var out = quantized.forward(new ForwardArgs(ids, null, null, null, true));
+            Tensor hs = out.hiddenStates();
+            float[] h = hs.toFloatArray();
+            int layers = hs.dim(0);
+            int seq = ids[0].length;
+            float[] logits = out.logits().toFloatArray();
+            for (int t = 0; t < seq; t++) {
+                int hOff = ((layers - 1) * seq + t) * hidden;
+                for (int v = 0; v < vocab; v++) {
+                    double z = 0;
+                    for (int k = 0; k < hidden; k++) {
+                        z += (double) h[hOff + k] * deq[v * hidden + k];
+                    }
+                    assertEquals(z, logits[t * vocab + v], 1e-4, golden + " logit [" + t + ", " + v + "]");
+                }
+            }
         }
     }
 
