@@ -46,7 +46,7 @@ def checkpoint(shape, work, tokenizers):
         print(run([java(), "-cp", JAR, "dev.tune4j.benchmarks.shapes.RandomCheckpoint", shape, d]).stdout.strip(),
               file=sys.stderr)
     # the converter needs a vocabulary; tune4j reads none
-    family = {"bench": "llama2", "qwen2_5_0_5b": "qwen2_5", "llama3_2_1b": "llama3_2", "llama2_7b": "llama2",
+    family = {"bench": "mistral_v0_1", "qwen2_5_0_5b": "qwen2_5", "llama3_2_1b": "llama3_2", "llama2_7b": "mistral_v0_1",
               "llama3_1_8b": "llama3_2"}[shape]
     for f in ("tokenizer.json", "tokenizer_config.json"):
         src = os.path.join(tokenizers, family, f)

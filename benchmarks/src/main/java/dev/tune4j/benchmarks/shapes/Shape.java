@@ -15,7 +15,7 @@ public enum Shape {
              "num_key_value_heads": 4, "head_dim": 64, "vocab_size": 32000, "max_position_embeddings": 8192,
              "rms_norm_eps": 1e-05, "rope_theta": 10000.0, "tie_word_embeddings": false, "hidden_act": "silu",
              "bos_token_id": 1, "eos_token_id": 2, "initializer_range": 0.02, "torch_dtype": "bfloat16"}
-            """, "llama2"),
+            """),
     /** Qwen/Qwen2.5-0.5B: q/k/v biases, 151,936-token vocabulary, tied head. */
     QWEN2_5_0_5B("""
             {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": 896,
@@ -24,7 +24,7 @@ public enum Shape {
              "rms_norm_eps": 1e-06, "rope_theta": 1000000.0, "tie_word_embeddings": true, "hidden_act": "silu",
              "sliding_window": 32768, "max_window_layers": 24, "use_sliding_window": false,
              "bos_token_id": 151643, "eos_token_id": 151643, "initializer_range": 0.02, "torch_dtype": "bfloat16"}
-            """, "qwen2_5"),
+            """),
     /** meta-llama/Llama-3.2-1B: 128,256-token vocabulary, tied head, llama3 RoPE scaling. */
     LLAMA3_2_1B("""
             {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 2048,
@@ -34,7 +34,7 @@ public enum Shape {
              "rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
                               "original_max_position_embeddings": 8192, "rope_type": "llama3"},
              "bos_token_id": 128000, "eos_token_id": 128001, "initializer_range": 0.02, "torch_dtype": "bfloat16"}
-            """, "llama3_2"),
+            """),
     /** meta-llama/Llama-2-7b-hf: multi-head attention, 32,000-token vocabulary, untied head. */
     LLAMA2_7B("""
             {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 4096,
@@ -42,7 +42,7 @@ public enum Shape {
              "num_key_value_heads": 32, "vocab_size": 32000, "max_position_embeddings": 4096,
              "rms_norm_eps": 1e-05, "rope_theta": 10000.0, "tie_word_embeddings": false, "hidden_act": "silu",
              "bos_token_id": 1, "eos_token_id": 2, "initializer_range": 0.02, "torch_dtype": "bfloat16"}
-            """, "llama2"),
+            """),
     /** meta-llama/Llama-3.1-8B: GQA 32/8, 128,256-token vocabulary, untied head. */
     LLAMA3_1_8B("""
             {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 4096,
@@ -52,27 +52,17 @@ public enum Shape {
              "rope_scaling": {"factor": 8.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
                               "original_max_position_embeddings": 8192, "rope_type": "llama3"},
              "bos_token_id": 128000, "eos_token_id": 128001, "initializer_range": 0.02, "torch_dtype": "bfloat16"}
-            """, "llama3_2");
+            """);
 
     private final String configJson;
-    private final String tokenizerFamily;
 
-    Shape(String configJson, String tokenizerFamily) {
+    Shape(String configJson) {
         this.configJson = configJson;
-        this.tokenizerFamily = tokenizerFamily;
     }
 
     /** config.json of the shape. */
     public String configJson() {
         return configJson;
-    }
-
-    /**
-     * The folder of {@code ../shared/tokenizers} whose tokenizer fits the shape's vocabulary (what
-     * a GGUF converter needs beside the weights; tune4j itself reads none).
-     */
-    public String tokenizerFamily() {
-        return tokenizerFamily;
     }
 
     /** The shape named {@code name}: the constant's name in any case, with '-' or '.' for '_'. */
