@@ -13,7 +13,8 @@ converter (torch, numpy, sentencepiece, transformers; gguf-py of the same tree o
 
 Decode at a context C is measured by llama-bench as -pg C,N (prompt then N tokens); its decode rate is
 recovered as N / (t(pp C + tg N) - t(pp C)). tune4j measures the N one-token steps directly after the
-same prompt length. Only the Python standard library is used here.
+same prompt length. llama-bench runs with -mmp 0 (weights read into memory, so a page-out of the mapped
+file cannot slow it down) and without OMP_WAIT_POLICY. Only the Python standard library is used here.
 """
 import argparse
 import json
@@ -71,11 +72,14 @@ def gguf(model_dir, kind, llama, python):
 def llama_bench(llama, model, threads, prefill, contexts, decode):
     prompts = sorted({prefill} | {c for c in contexts if c > 0})
     cmd = [os.path.join(llama, "build", "bin", "llama-bench"), "-m", model, "-t", str(threads), "-r", "3", "-o", "json",
+           "-mmp", "0",
            "-p", ",".join(map(str, prompts)), "-n", str(decode)]
     for c in contexts:
         if c > 0:
             cmd += ["-pg", f"{c},{decode}"]
-    rows = json.loads(run(cmd).stdout)
+    # OMP_WAIT_POLICY=PASSIVE (right for PyTorch here) slows llama.cpp's decode 2-5x: run it with its default.
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    rows = json.loads(run(cmd, env=env).stdout)
     pp = {r["n_prompt"]: r["avg_ts"] for r in rows if r["n_gen"] == 0}
     out = {f"pp{prefill}": pp[prefill]}
     for r in rows:

@@ -186,8 +186,10 @@ class GeneratorBehaviourTest {
         assertThrows(IllegalArgumentException.class, () -> new TypicalLogitsWarper(1.0));
         assertThrows(IllegalArgumentException.class, () -> new RepetitionPenaltyLogitsProcessor(0.0));
         assertThrows(IllegalArgumentException.class, () -> new NoRepeatNGramLogitsProcessor(0));
+        // The configuration is rejected before any logits are read: one made-up step serves.
+        float[][][] oneStep = {{{0f, 1f, 0f, 0f}}};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Generator.generate(
-                ReplayDecoder.lenient(greedy1()), prompt1(), null,
+                ReplayDecoder.lenient(oneStep), new int[][] {{1, 2}}, null,
                 GenerationConfig.builder().doSample(true).temperature(0.0).maxNewTokens(1).build()));
         assertTrue(e.getMessage().contains("temperature"), e.getMessage());
     }

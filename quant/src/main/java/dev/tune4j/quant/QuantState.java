@@ -123,6 +123,28 @@ public record QuantState(byte[] packed, float[] absmax, byte[] absmaxCodes, floa
         return nestedQuantMap[absmaxCodes[b] & 0xFF] * nestedAbsmax[b / nestedBlocksize] + offset;
     }
 
+    /**
+     * {@link #blockScale(int)} of blocks {@code [first, first + count)} into {@code out}, without
+     * a division per block (the mat-vec asks for a row's scales at a time).
+     */
+    public void blockScales(int first, int count, float[] out) {
+        if (nestedBlocksize == 0) {
+            System.arraycopy(absmax, first, out, 0, count);
+            return;
+        }
+        int nested = first / nestedBlocksize;
+        int left = nestedBlocksize - first % nestedBlocksize;
+        float scale = nestedAbsmax[nested];
+        for (int i = 0; i < count; i++) {
+            if (left == 0) {
+                scale = nestedAbsmax[++nested];
+                left = nestedBlocksize;
+            }
+            out[i] = nestedQuantMap[absmaxCodes[first + i] & 0xFF] * scale + offset;
+            left--;
+        }
+    }
+
     /** All block scales ({@link #blockScale(int)} for every block). */
     public float[] dequantizedAbsmax() {
         float[] out = new float[blocks()];

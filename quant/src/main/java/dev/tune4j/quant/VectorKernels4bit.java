@@ -259,10 +259,12 @@ final class VectorKernels4bit extends Kernels4bit {
         int bs = s.blocksize();
         int blocksPerRow = cols / bs;
         int bytesPerBlock = bs / 2;
+        float[] scales = new float[blocksPerRow];
         for (int r = rowStart; r < rowEnd; r++) {
             FloatVector acc0 = FloatVector.zero(FLOATS);
             FloatVector acc1 = FloatVector.zero(FLOATS);
             long firstBlock = (long) r * blocksPerRow;
+            s.blockScales((int) firstBlock, blocksPerRow, scales);
             int byteOff = (int) (firstBlock * bytesPerBlock);
             int xi = 0;
             for (int b = 0; b < blocksPerRow; b++) {
@@ -274,7 +276,7 @@ final class VectorKernels4bit extends Kernels4bit {
                             .fma(FloatVector.fromArray(FLOATS, xEven, xi), p0);
                     p1 = lookup(wide.and(0x0F), t0, t1).fma(FloatVector.fromArray(FLOATS, xOdd, xi), p1);
                 }
-                FloatVector a = FloatVector.broadcast(FLOATS, s.blockScale((int) (firstBlock + b)));
+                FloatVector a = FloatVector.broadcast(FLOATS, scales[b]);
                 acc0 = p0.fma(a, acc0);
                 acc1 = p1.fma(a, acc1);
             }
