@@ -13,10 +13,28 @@ public final class Parameter {
     private boolean requiresGrad;
     private Tensor grad;
     private Tensor tracked;
+    private boolean statistic;
 
     public Parameter(Tensor value, boolean requiresGrad) {
         this.value = value;
         requiresGrad(requiresGrad);
+    }
+
+    /**
+     * A frozen entry of the state dict that is not a weight of the model: bitsandbytes' quant
+     * state (absmax codes, quantization maps, the quant-state JSON), which torch keeps outside
+     * the parameters. Saved and loaded like a parameter; not counted by peft's
+     * {@code print_trainable_parameters()}.
+     */
+    public static Parameter statistic(Tensor value) {
+        Parameter p = new Parameter(value, false);
+        p.statistic = true;
+        return p;
+    }
+
+    /** True for a {@link #statistic(Tensor)}. */
+    public boolean isStatistic() {
+        return statistic;
     }
 
     /**

@@ -273,6 +273,9 @@ public final class PeftModel extends Module implements CausalLM, TrainableWeight
         long trainable = 0;
         long all = 0;
         for (Parameter p : namedParameters().values()) {
+            if (p.isStatistic()) {
+                continue; // bitsandbytes' quant state is not a parameter in torch
+            }
             all += p.numel();
             if (p.requiresGrad()) {
                 trainable += p.numel();

@@ -267,6 +267,25 @@ final class VectorKernels4bit extends Kernels4bit {
             s.blockScales((int) firstBlock, blocksPerRow, scales);
             int byteOff = (int) (firstBlock * bytesPerBlock);
             int xi = 0;
+            if (bs == 64 && LANES == 16) {
+                // bitsandbytes' default block: two steps, written out, so the JIT does not wrap a
+                // two-trip loop in pre/main/post loops for every block.
+                for (int b = 0; b < blocksPerRow; b++, byteOff += 32, xi += 32) {
+                    IntVector w0 = widen(packed, byteOff);
+                    IntVector w1 = widen(packed, byteOff + 16);
+                    FloatVector p0 = lookup(w0.lanewise(VectorOperators.LSHR, 4).and(0x0F), t0, t1)
+                            .mul(FloatVector.fromArray(FLOATS, xEven, xi));
+                    FloatVector p1 = lookup(w0.and(0x0F), t0, t1).mul(FloatVector.fromArray(FLOATS, xOdd, xi));
+                    p0 = lookup(w1.lanewise(VectorOperators.LSHR, 4).and(0x0F), t0, t1)
+                            .fma(FloatVector.fromArray(FLOATS, xEven, xi + 16), p0);
+                    p1 = lookup(w1.and(0x0F), t0, t1).fma(FloatVector.fromArray(FLOATS, xOdd, xi + 16), p1);
+                    FloatVector a = FloatVector.broadcast(FLOATS, scales[b]);
+                    acc0 = p0.fma(a, acc0);
+                    acc1 = p1.fma(a, acc1);
+                }
+                y[r] = sumLanes(acc0.add(acc1));
+                continue;
+            }
             for (int b = 0; b < blocksPerRow; b++) {
                 FloatVector p0 = FloatVector.zero(FLOATS);
                 FloatVector p1 = FloatVector.zero(FLOATS);

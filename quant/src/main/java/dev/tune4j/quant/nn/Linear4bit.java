@@ -132,7 +132,7 @@ public final class Linear4bit extends Module implements LinearLayer, DenseWeight
     }
 
     private String stat(String name, Tensor t) {
-        register(name, new Parameter(t, false));
+        register(name, Parameter.statistic(t));
         return name;
     }
 

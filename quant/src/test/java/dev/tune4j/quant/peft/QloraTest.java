@@ -64,6 +64,19 @@ class QloraTest {
     }
 
     @Test
+    void trainableParametersLineCountsFourBitWeightsAsPeftDoes() {
+        // peft counts a 4-bit weight by its packed storage (out * in / 2 elements) and bitsandbytes'
+        // quant state not at all. llama_tiny: embeddings and head 2 * 512 * 64, norms 5 * 64, the 7
+        // projections of 2 layers 92,160 weights -> 46,080; LoRA r 8 on q_proj, v_proj: 3,584
+        // (the dense model's line, 161,600 in all, is peft's golden in LoraTrainerGoldenTest).
+        LoraConfig qv = LoraConfig.builder().r(8).loraAlpha(16).targetModules("q_proj", "v_proj").build();
+        try (CausalLM q = load4bit(); PeftModel peft = PeftModel.getPeftModel(q, qv)) {
+            assertEquals("trainable params: 3,584 || all params: 115,520 || trainable%: 3.1025",
+                    peft.trainableParametersLine());
+        }
+    }
+
+    @Test
     void adapterGradientsThroughFourBitLayersEqualThoseThroughTheDequantizedModel() {
         int[][] ids = {{1, 17, 33, 8, 250, 91, 5, 77}};
         try (CausalLM q = KbitTraining.prepareModelForKbitTraining(load4bit());
