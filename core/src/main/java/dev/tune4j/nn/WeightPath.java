@@ -38,7 +38,10 @@ public final class WeightPath {
      * {@link LinearFactory} builds), taking {@code in} features to {@code out}.
      */
     public Module linear(dev.tune4j.backend.Backend backend, int in, int out, boolean bias) {
-        Module m = linears.create(backend, this, in, out, bias);
+        return requireLinearLayer(linears.create(backend, this, in, out, bias));
+    }
+
+    private Module requireLinearLayer(Module m) {
         if (!(m instanceof LinearLayer)) {
             throw new IllegalStateException("the linear factory built " + m.getClass().getName()
                     + " for '" + prefix + "', which is not a LinearLayer");
@@ -52,12 +55,7 @@ public final class WeightPath {
      * otherwise). Dense unless the active {@link LinearFactory} quantizes heads.
      */
     public Module outputHead(dev.tune4j.backend.Backend backend, int in, int out, Parameter tiedWeight) {
-        Module m = linears.createHead(backend, this, in, out, tiedWeight);
-        if (!(m instanceof LinearLayer)) {
-            throw new IllegalStateException("the linear factory built " + m.getClass().getName()
-                    + " for '" + prefix + "', which is not a LinearLayer");
-        }
-        return m;
+        return requireLinearLayer(linears.createHead(backend, this, in, out, tiedWeight));
     }
 
     public WeightPath pp(int index) {
