@@ -41,6 +41,17 @@ public final class LlamaConfig extends ModelConfig {
         this.useSlidingWindow = "mistral".equals(type) ? slidingWindow != null
                 : "qwen2".equals(type) && r.getBool("use_sliding_window", false);
         this.maxWindowLayers = r.getInt("max_window_layers", numHiddenLayers());
+        positive(r, "num_key_value_heads", numKeyValueHeads);
+        positive(r, "intermediate_size", intermediateSize);
+        positive(r, "head_dim", headDim);
+        positive(r, "max_position_embeddings", maxPositionEmbeddings);
+        if (!(ropeTheta > 0) || Double.isInfinite(ropeTheta)) {
+            throw new IllegalArgumentException(r.source() + ": rope_theta must be a positive finite number, found " + ropeTheta);
+        }
+        if (!(rmsNormEps >= 0) || Double.isInfinite(rmsNormEps)) {
+            // a negative epsilon makes the RMSNorm of a small row the root of a negative number: NaN logits
+            throw new IllegalArgumentException(r.source() + ": rms_norm_eps must be a finite number >= 0, found " + rmsNormEps);
+        }
         if (numAttentionHeads() % numKeyValueHeads != 0) {
             throw new IllegalArgumentException(r.source() + ": num_attention_heads " + numAttentionHeads()
                     + " is not a multiple of num_key_value_heads " + numKeyValueHeads);
@@ -107,5 +118,11 @@ public final class LlamaConfig extends ModelConfig {
             return 0;
         }
         return slidingWindow;
+    }
+
+    private static void positive(ConfigReader r, String key, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(r.source() + ": " + key + " must be a positive integer, found " + value);
+        }
     }
 }
