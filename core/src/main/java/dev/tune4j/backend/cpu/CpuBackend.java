@@ -250,7 +250,7 @@ public final class CpuBackend implements Backend {
             int[] mask = spec.mask() == null ? null : spec.mask()[row];
             for (int i = 0; i < t; i++) {
                 int qSlot = spec.past() + i;
-                maskedSoftmax(scores, i * s, s, j -> spec.visible(row, qSlot, j), qSlot, mask, spec.maskedRows());
+                maskedSoftmax(scores, i * s, s, spec, row, qSlot, mask);
             }
             if (probs != null) {
                 probs[task] = scores;
@@ -286,12 +286,8 @@ public final class CpuBackend implements Backend {
             // scores[rep, s] = Q_g [rep, d] . K_h [s, d]^T
             Gemm.sgemm(false, true, rep, s, d, spec.scale(), qd, qOff, d, keys, kvBase, kvWidth, 0f, scores, 0, s);
             int[] mask = spec.mask() == null ? null : spec.mask()[row];
-            boolean[] visible = new boolean[s];
-            for (int j = 0; j < s; j++) {
-                visible[j] = spec.visible(row, qSlot, j);
-            }
             for (int i = 0; i < rep; i++) {
-                maskedSoftmax(scores, i * s, s, j -> visible[j], qSlot, mask, spec.maskedRows());
+                maskedSoftmax(scores, i * s, s, spec, row, qSlot, mask);
             }
             // out_g [rep, d] = P [rep, s] . V_h [s, d]
             Gemm.sgemm(false, false, rep, d, s, 1f, scores, 0, s, values, kvBase, kvWidth, 0f, out, qOff, d);
@@ -299,21 +295,20 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Softmax of one row of scores over the keys {@code visible} admits (the others get weight
-     * 0); a row that sees no key gets transformers' weights for it.
+     * Softmax of the scores of query slot {@code qSlot} of batch row {@code row} over the keys it
+     * may see (the others get weight 0); a query that sees no key gets transformers' weights for it.
      */
-    private static void maskedSoftmax(float[] scores, int off, int s, java.util.function.IntPredicate visible, int qSlot,
-                                      int[] mask, AttentionSpec.MaskedRows policy) {
+    private static void maskedSoftmax(float[] scores, int off, int s, AttentionSpec spec, int row, int qSlot, int[] mask) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < s; j++) {
-            if (!visible.test(j)) {
+            if (!spec.visible(row, qSlot, j)) {
                 scores[off + j] = Float.NEGATIVE_INFINITY;
             } else if (scores[off + j] > max) {
                 max = scores[off + j];
             }
         }
         if (max == Float.NEGATIVE_INFINITY) {
-            uniformOverMaskedKeys(scores, off, s, qSlot, mask, policy);
+            uniformOverMaskedKeys(scores, off, s, qSlot, mask, spec.maskedRows());
             return;
         }
         VectorOps.scale(1f / VectorOps.expSum(scores, off, s, max), scores, off, s);

@@ -41,15 +41,12 @@ public final class Parallel {
     /** Chunks per thread in a loop: enough to rebalance when a core is busy elsewhere. */
     public static final int CHUNKS_PER_THREAD = 4;
 
-    private static final Thread FIRST_WORKER;
-
     static {
         WORKERS = new Worker[PARALLELISM - 1];
         for (int i = 1; i < PARALLELISM; i++) {
             WORKERS[i - 1] = new Worker(i);
             WORKERS[i - 1].start();
         }
-        FIRST_WORKER = WORKERS.length == 0 ? null : WORKERS[0];
     }
 
     /** Queues a task and wakes a parked worker for it, if any is parked. */
@@ -74,7 +71,7 @@ public final class Parallel {
      * arena, which only its owner thread may touch; callers then run their loop inline.
      */
     public static boolean workersCanAccess(java.lang.foreign.MemorySegment segment) {
-        return FIRST_WORKER == null || segment.isAccessibleBy(FIRST_WORKER);
+        return WORKERS.length == 0 || segment.isAccessibleBy(WORKERS[0]);
     }
 
     /** True when the current thread is one of the pool's workers. */

@@ -88,7 +88,7 @@ final class ScalarRowOps implements RowOps {
     public float expSum(float[] x, int off, int len, float max) {
         double s = 0;
         for (int i = off; i < off + len; i++) {
-            float e = x[i] == Float.NEGATIVE_INFINITY ? 0f : (float) Math.exp(x[i] - max);
+            float e = (float) Math.exp(x[i] - max);
             x[i] = e;
             s += e;
         }

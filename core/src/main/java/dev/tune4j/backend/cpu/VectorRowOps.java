@@ -28,7 +28,7 @@ final class VectorRowOps implements RowOps {
         for (; i + L <= len; i += L) {
             s0 = FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.fromArray(F, y, yOff + i), s0);
         }
-        float s = sumLanes(s0.add(s1));
+        float s = VectorKernels.sumLanes(s0.add(s1));
         for (; i < len; i++) {
             s += x[xOff + i] * y[yOff + i];
         }
@@ -90,7 +90,7 @@ final class VectorRowOps implements RowOps {
             for (; i + L <= end; i += L) {
                 s = s.add(FloatVector.fromArray(F, x, off + i));
             }
-            total += sumLanes(s);
+            total += VectorKernels.sumLanes(s);
         }
         for (; i < len; i++) {
             total += x[off + i];
@@ -129,7 +129,7 @@ final class VectorRowOps implements RowOps {
                 FloatVector v = FloatVector.fromArray(F, x, xOff + i);
                 s = v.fma(v, s);
             }
-            ss += sumLanes(s);
+            ss += VectorKernels.sumLanes(s);
         }
         for (; i < len; i++) {
             float v = x[xOff + i];
@@ -178,7 +178,7 @@ final class VectorRowOps implements RowOps {
                 e.intoArray(x, off + i);
                 s = s.add(e);
             }
-            total += sumLanes(s);
+            total += VectorKernels.sumLanes(s);
         }
         for (; i < len; i++) {
             float e = expScalar(x[off + i] - max);
@@ -243,19 +243,5 @@ final class VectorRowOps implements RowOps {
         p = Math.fma(p, r, 5.0000001201e-1f);
         float y = p * (r * r) + r + 1f;
         return y * Float.intBitsToFloat((Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER) + 127) << 23);
-    }
-
-    /**
-     * Sum of the lanes in lane order. {@code reduceLanes(ADD)} leaves the order of the float
-     * additions unspecified, and it differs between the interpreter and compiled code, so the same
-     * inputs gave different bits as the JIT warmed up; a fixed order keeps every result (and so
-     * training runs) reproducible.
-     */
-    private static float sumLanes(FloatVector v) {
-        float s = 0f;
-        for (int i = 0; i < v.length(); i++) {
-            s += v.lane(i);
-        }
-        return s;
     }
 }
